@@ -1,0 +1,17 @@
+"""Test settings: only what tests need differs from the real settings."""
+
+import tempfile
+from pathlib import Path
+
+from clinic.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+_TMP = Path(tempfile.mkdtemp(prefix="clinic-test-"))
+PRIVATE_MEDIA_ROOT = _TMP / "private"
+MEDIA_ROOT = PRIVATE_MEDIA_ROOT
+MODEL_DIR = _TMP / "models"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

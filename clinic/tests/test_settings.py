@@ -1,0 +1,82 @@
+"""Settings are read in a fresh interpreter, as a deployment would read them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    clean.update(env)
+    clean["DJANGO_SETTINGS_MODULE"] = "clinic.settings"
+    return subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    clean.update(env)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x7Lq2vR9mN4pT8wK3sY6zB1cF5hJ0gD2aE9uI7oP4lM8nQ3-rW5tV",
+    "ALLOWED_HOSTS": "clinic.example.org",
+}
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _python("import clinic.settings", {"DEBUG": "false", "ALLOWED_HOSTS": "clinic.example.org"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_bad_value_names_the_variable():
+    result = _python("import clinic.settings", {"CONN_MAX_AGE": "forever"})
+    assert result.returncode != 0
+    assert "CONN_MAX_AGE" in result.stderr
+
+
+def test_check_deploy_is_clean_with_the_three_production_variables():
+    result = _run(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_turns_on_the_secure_defaults():
+    code = (
+        "import clinic.settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0)"
+    )
+    result = _python(code, PRODUCTION)
+    assert result.stdout.split() == ["True", "True", "True", "True"], result.stderr
+
+
+def test_ssl_redirect_can_be_turned_off_behind_a_proxy():
+    code = "import clinic.settings as s; print(s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER)"
+    result = _python(code, {**PRODUCTION, "SECURE_SSL_REDIRECT": "false", "SECURE_PROXY_SSL_HEADER": "true"})
+    assert result.stdout.strip() == "False ('HTTP_X_FORWARDED_PROTO', 'https')", result.stderr
+
+
+@pytest.mark.parametrize(("age", "expected"), [("0", "False"), ("60", "True")])
+def test_connection_health_checks_follow_conn_max_age(age, expected):
+    code = "import clinic.settings as s; print(s.DATABASES['default']['CONN_HEALTH_CHECKS'])"
+    assert _python(code, {"CONN_MAX_AGE": age}).stdout.strip() == expected
+
+
+def test_mysql_connections_use_utf8mb4_and_strict_mode():
+    code = "import clinic.settings as s; o = s.DATABASES['default']['OPTIONS']; print(o['charset'], o['init_command'])"
+    result = _python(code, {"DATABASE_URL": "mysql://root@127.0.0.1:3306/clinic"})
+    assert "utf8mb4" in result.stdout
+    assert "STRICT_TRANS_TABLES" in result.stdout

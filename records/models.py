@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def generate_mrn() -> str:
+    """A human-readable medical record number: ``MRN-`` and 8 digits, no ambiguity in speech."""
+    return f"MRN-{secrets.randbelow(10**8):08d}"
+
+
+class Patient(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other")
+        UNKNOWN = "unknown", _("Unknown")
+
+    mrn = models.CharField(_("MRN"), max_length=16, unique=True, default=generate_mrn, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patient",
+        help_text=_("The portal login of this patient, if any."),
+    )
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address_line = models.CharField(_("address"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    emergency_contact_name = models.CharField(_("emergency contact"), max_length=200, blank=True)
+    emergency_contact_phone = models.CharField(_("emergency contact phone"), max_length=30, blank=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=50, blank=True, default="English")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+            models.Index(fields=["date_of_birth"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.mrn})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def age_on(self, day) -> int:
+        years = day.year - self.date_of_birth.year
+        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
+            years -= 1
+        return years
+
+
+class CareRelationship(models.Model):
+    """A staff member who cares for a patient (from an encounter or an appointment).
+
+    Access rules read this table; the app that creates the relationship (records for
+    encounters, appointments for bookings) calls ``records.services.care_relationship_ensure``.
+    """
+
+    class Source(models.TextChoices):
+        ENCOUNTER = "encounter", _("Encounter")
+        APPOINTMENT = "appointment", _("Appointment")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="care_relationships")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_relationships")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    since = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "staff"], name="records_carerelationship_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} cares for {self.patient}"

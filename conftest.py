@@ -48,3 +48,55 @@ def receptionist(db):
 @pytest.fixture
 def clinic_admin(db):
     return StaffFactory(email="boss@example.org", first_name="Ada", last_name="Admin", roles=[roles.CLINIC_ADMIN])
+
+
+# --- Two-factor in tests ------------------------------------------------------------------
+# Staff must pass a TOTP code before any staff page answers (accounts.middleware.
+# StaffOTPRequiredMiddleware). The ``client`` fixture below is a Client whose ``force_login``
+# also OTP-verifies staff, as a real login followed by a code would: tests keep writing
+# ``client.force_login(doctor)`` and open admin pages. Tests of the enforcement itself use a
+# plain ``django.test.Client()``.
+#
+# Browser tests (Playwright) log in through the real forms; compute the code with
+# ``totp_code(device)`` (``device = otp_device_for(user)`` gives the user's confirmed device):
+#     page.fill("#id_token", totp_code(otp_device_for(doctor)))
+
+
+def otp_device_for(user):
+    """The user's confirmed TOTP device, created (with a random secret) if they have none."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    return device
+
+
+def totp_code(device) -> str:
+    """The current 6-digit code of a TOTP device (what the authenticator app would show)."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift):06d}"
+
+
+def _otp_client_class():
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    class OTPClient(Client):
+        """``force_login`` that also marks staff sessions as OTP-verified."""
+
+        def force_login(self, user, backend=None):
+            super().force_login(user, backend)
+            if user.is_staff:
+                session = self.session
+                session[DEVICE_ID_SESSION_KEY] = otp_device_for(user).persistent_id
+                session.save()
+
+    return OTPClient
+
+
+@pytest.fixture
+def client():
+    """Django's test client, with staff OTP-verified by ``force_login`` (see above)."""
+    return _otp_client_class()()

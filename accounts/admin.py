@@ -1,10 +1,15 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from accounts.models import User
+from accounts import services
+from accounts.models import SecurityEvent, User
 
 
 @admin.register(User)
@@ -24,3 +29,63 @@ class UserAdmin(DjangoUserAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
     filter_horizontal = ("groups",)
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-factor (user lost their phone): they enrol again at next login"),
+                  permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        count = 0
+        for user in queryset:
+            services.two_factor_reset(user=user, actor=request.user, reason="admin action", request=request)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor reset for %(count)d user; they are logged out everywhere.",
+                "Two-factor reset for %(count)d users; they are logged out everywhere.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+# Locked-out logins (django-axes): clinic admins see them and unlock an account from one address.
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    actions = ["unlock", "cleanup_expired_attempts"]
+
+    @admin.action(description=_("Unlock: clear these failed attempts"), permissions=["delete"])
+    def unlock(self, request, queryset):
+        count = 0
+        for attempt in queryset:
+            count += axes_reset(ip=attempt.ip_address, username=attempt.username)
+        self.message_user(
+            request,
+            ngettext("Unlocked %(count)d attempt record.", "Unlocked %(count)d attempt records.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """Read-only history of logins and account-security changes, for review."""
+
+    list_display = ("at", "user", "kind", "ip_address", "actor", "detail")
+    list_filter = ("kind",)
+    search_fields = ("user__email", "ip_address")
+    list_select_related = ("user", "actor")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -78,3 +78,59 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.email
+
+
+class UserSession(models.Model):
+    """One row per signed-in session, so a user can end their other sessions.
+
+    Django keys sessions by a random key, not by user; this small table is the index from a
+    user to their session keys. Rows are written at login and removed at logout.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SecurityEvent(models.Model):
+    """An account-security event: logins, failed logins, two-factor and password changes."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed log-in")
+        LOGOUT = "logout", _("Logged out")
+        OTP_VERIFIED = "otp_verified", _("Two-factor code accepted")
+        OTP_FAILED = "otp_failed", _("Two-factor code rejected")
+        TWO_FACTOR_ENABLED = "2fa_enabled", _("Two-factor authentication set up")
+        TWO_FACTOR_DISABLED = "2fa_disabled", _("Two-factor authentication turned off")
+        TWO_FACTOR_RESET = "2fa_reset", _("Two-factor authentication reset by an administrator")
+        BACKUP_CODES = "backup_codes", _("New backup codes generated")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        EMAIL_CHANGED = "email_changed", _("E-mail address changed")
+        SESSIONS_ENDED = "sessions_ended", _("Other sessions logged out")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # Who acted when it was not the user: an administrator, or empty for ops commands.
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="accounts_secevent_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.at:%Y-%m-%d %H:%M})"

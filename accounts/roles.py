@@ -35,6 +35,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_user",
         "auth.view_group",
         "auth.change_group",
+        "accounts.view_securityevent",
+        # django-axes: see lockouts and unlock (an unlock deletes the failed-attempt rows).
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
     ],
     RECEPTIONIST: ["accounts.view_user"],
     DOCTOR: ["accounts.view_user"],

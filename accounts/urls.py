@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import views
+from accounts.decorators import reauth_required
 from accounts.forms import EmailAuthenticationForm
 
 app_name = "accounts"
@@ -15,9 +16,17 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("2fa/verify/", views.otp_verify, name="otp_verify"),
+    path("2fa/setup/", views.otp_setup, name="otp_setup"),
+    path("2fa/backup-codes/", views.otp_backup_codes, name="otp_backup_codes"),
+    path("2fa/disable/", views.otp_disable, name="otp_disable"),
+    path("reauthenticate/", views.reauthenticate, name="reauthenticate"),
+    path("email/", views.email_change, name="email_change"),
+    path("logins/", views.login_history, name="login_history"),
+    path("sessions/end-others/", views.sessions_end_others, name="sessions_end_others"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_change_done")),
+        reauth_required(views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_change_done"))),
         name="password_change",
     ),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -33,7 +42,7 @@ urlpatterns = [
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("accounts:password_reset_complete")),
+        views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("accounts:password_reset_complete")),
         name="password_reset_confirm",
     ),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),

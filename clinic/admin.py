@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,4 +20,17 @@ class ClinicAdminSite(admin.AdminSite):
         return settings.CLINIC_NAME
 
     def has_permission(self, request) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
+        # A password alone never opens the admin: the session must have passed a TOTP code too
+        # (accounts.middleware.StaffOTPRequiredMiddleware sends staff to enter it).
+        user = request.user
+        return bool(user.is_active and user.is_staff and user.is_verified())
+
+    def login(self, request, extra_context=None):
+        # One login for everyone (ours: django-axes throttling, then the OTP step). A signed-in
+        # user who may not use the admin (a patient) gets 403 rather than a second login form.
+        if self.has_permission(request):
+            return super().login(request, extra_context)
+        if request.user.is_authenticated:
+            raise PermissionDenied
+        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
+        return redirect_to_login(next_url, "accounts:login")

@@ -86,7 +86,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Idle timeout and absolute lifetime: an expired session is logged out before anything else.
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Staff (and patients who enrolled 2FA) reach only the OTP pages until their code is checked.
+    "accounts.middleware.StaffOTPRequiredMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -162,7 +166,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Passphrases up to 128 characters (ASVS asks for at least 64); longer is refused.
+    {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
+# No forced rotation (NIST 800-63B): passwords change when the user wants or on compromise.
+
+# Two-factor (django-otp): mandatory for staff, optional for patients.
+OTP_TOTP_ISSUER = CLINIC_NAME
+# Changing e-mail, password or two-factor needs the password (and code) within this window.
+REAUTH_SECONDS = _env(env.int, "REAUTH_SECONDS", default=10 * 60)
 
 # Login throttling (django-axes): lock one account from one address, not a whole address.
 AXES_FAILURE_LIMIT = _env(env.int, "AXES_FAILURE_LIMIT", default=5)
@@ -176,6 +188,9 @@ AXES_VERBOSE = False
 # --- Sessions and cookies ---------------------------------------------------------------
 SESSION_COOKIE_AGE = _env(env.int, "SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 SESSION_IDLE_SECONDS = _env(env.int, "SESSION_IDLE_SECONDS", default=30 * 60)
+# The cookie lives SESSION_COOKIE_AGE; accounts.middleware.SessionTimeoutMiddleware also ends the
+# server session SESSION_COOKIE_AGE after login however active it is, and after the idle time.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG

@@ -1,0 +1,79 @@
+"""Session bookkeeping shared by the security middleware, views and receivers.
+
+Timestamps in the session are whole seconds since the epoch (``time.time()``), so they
+serialise as JSON and follow time travel in tests.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+
+from django.conf import settings
+from django.http import HttpRequest
+
+LOGIN_AT = "clinic_login_at"  # when the password was accepted: the absolute lifetime counts from here
+LAST_SEEN = "clinic_last_seen"  # last request, for the idle timeout (updated at most once a minute)
+REAUTH_AT = "clinic_reauth_at"  # last time the user proved who they are (login or re-authentication)
+OTP_REQUIRED = "clinic_otp_required"  # a patient who enrolled 2FA: this session must pass the code too
+OTP_SETUP_KEY = "clinic_otp_setup_key"  # secret offered on the enrolment page, until confirmed
+
+# The idle clock is written at most this often, so a page view does not always write the session.
+LAST_SEEN_RESOLUTION = 60
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    value = request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def user_agent(request: HttpRequest | None) -> str:
+    if request is None:
+        return ""
+    return request.META.get("HTTP_USER_AGENT", "")[:200]
+
+
+def mark_authenticated(request: HttpRequest) -> None:
+    """Start the session clocks: called when a password is accepted."""
+    stamp = now()
+    request.session[LOGIN_AT] = stamp
+    request.session[LAST_SEEN] = stamp
+    request.session[REAUTH_AT] = stamp
+
+
+def mark_reauthenticated(request: HttpRequest) -> None:
+    request.session[REAUTH_AT] = now()
+
+
+def recently_authenticated(request: HttpRequest) -> bool:
+    stamp = request.session.get(REAUTH_AT)
+    return stamp is not None and 0 <= now() - stamp <= settings.REAUTH_SECONDS
+
+
+def session_expired(request: HttpRequest) -> bool:
+    """True when the session is past its idle timeout or its absolute lifetime."""
+    stamp = now()
+    last_seen = request.session.get(LAST_SEEN)
+    login_at = request.session.get(LOGIN_AT)
+    if last_seen is not None and stamp - last_seen > settings.SESSION_IDLE_SECONDS:
+        return True
+    return login_at is not None and stamp - login_at > settings.SESSION_COOKIE_AGE
+
+
+def touch(request: HttpRequest) -> None:
+    stamp = now()
+    if request.session.get(LOGIN_AT) is None:
+        # A session from before these clocks existed: its lifetime starts now.
+        request.session[LOGIN_AT] = stamp
+    last_seen = request.session.get(LAST_SEEN)
+    if last_seen is None or stamp - last_seen >= LAST_SEEN_RESOLUTION:
+        request.session[LAST_SEEN] = stamp

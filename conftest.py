@@ -100,3 +100,14 @@ def _otp_client_class():
 def client():
     """Django's test client, with staff OTP-verified by ``force_login`` (see above)."""
     return _otp_client_class()()
+
+
+# --- Backend-specific tests ---------------------------------------------------------------
+def pytest_runtest_setup(item):
+    """``@pytest.mark.mysql`` tests run only against MySQL/MariaDB (``DATABASE_URL=mysql://...``)."""
+    if item.get_closest_marker("mysql") is None:
+        return
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.mysql":
+        pytest.skip("needs MySQL/MariaDB: set DATABASE_URL=mysql://... to run it")

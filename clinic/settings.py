@@ -258,6 +258,24 @@ MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 DOCUMENT_MAX_BYTES = _env(env.int, "DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Appointments ------------------------------------------------------------------------
+# Patients book online no sooner than this and no further ahead; they cancel or reschedule
+# themselves until the cut-off (staff may always). Reminders go out this long before a visit.
+BOOKING_MIN_NOTICE_MINUTES = _env(env.int, "BOOKING_MIN_NOTICE_MINUTES", default=120)
+BOOKING_HORIZON_DAYS = _env(env.int, "BOOKING_HORIZON_DAYS", default=90)
+CANCEL_CUTOFF_HOURS = _env(env.int, "CANCEL_CUTOFF_HOURS", default=24)
+REMINDER_WINDOW_HOURS = _env(env.int, "REMINDER_WINDOW_HOURS", default=24)
+REMINDER_LINK_MAX_AGE_HOURS = _env(env.int, "REMINDER_LINK_MAX_AGE_HOURS", default=48)
+WAITLIST_OFFER_HOURS = _env(env.int, "WAITLIST_OFFER_HOURS", default=12)
+# Links in e-mails sent by commands (no request to build them from) start with this.
+CLINIC_BASE_URL = _env(env.str, "CLINIC_BASE_URL", default="http://localhost:8000")
+# How many waiting patients (in order of joining) are offered a freed slot at once.
+WAITLIST_OFFER_BATCH = _env(env.int, "WAITLIST_OFFER_BATCH", default=3)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
+    # MySQL has no partial unique index: the booking backstop constraint exists only where the
+    # backend supports it; row locks in appointments.services keep MySQL correct.
+    SILENCED_SYSTEM_CHECKS = ["models.W036"]
+
 # --- Symptom checker --------------------------------------------------------------------
 MODEL_DIR = Path(_env(env.str, "MODEL_DIR", default=str(BASE_DIR / "var" / "models")))
 

@@ -1,0 +1,294 @@
+"""Reads: the slot finder and the scoped lists the portal and admin show."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from appointments.models import (
+    MAX_APPOINTMENT_MINUTES,
+    Appointment,
+    AppointmentType,
+    AvailabilityRule,
+    Provider,
+    TimeOff,
+)
+from clinic.specialties import FALLBACK_SPECIALTY
+
+# After a conflict the next candidate start is rounded up to this grid, so slots read 10:20,
+# not 10:17.
+SLOT_ALIGN = timedelta(minutes=5)
+
+
+def clinic_zone() -> ZoneInfo:
+    return ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants where a local calendar day starts and ends (23 or 25 hours on DST days)."""
+    zone = clinic_zone()
+    start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def booking_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """Earliest and latest start a patient may book online right now."""
+    now = now or timezone.now()
+    return (
+        now + timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES),
+        now + timedelta(days=settings.BOOKING_HORIZON_DAYS),
+    )
+
+
+def _local_windows(provider: Provider, first: date, last: date) -> list[tuple[datetime, datetime]]:
+    """The provider's working windows on local days ``first``..``last``, as merged UTC intervals."""
+    rules = list(
+        AvailabilityRule.objects.filter(provider=provider)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .values_list("weekday", "start_time", "end_time", "valid_from", "valid_to")
+    )
+    zone = clinic_zone()
+    windows: list[tuple[datetime, datetime]] = []
+    day = first
+    while day <= last:
+        for weekday, start_time, end_time, valid_from, valid_to in rules:
+            if weekday != day.weekday():
+                continue
+            if (valid_from and day < valid_from) or (valid_to and day > valid_to):
+                continue
+            # Wall-clock times in the clinic's zone, converted to UTC: a 09:00-17:00 rule is
+            # 09:00-17:00 local on both sides of a daylight-saving change.
+            start = datetime.combine(day, start_time, tzinfo=zone).astimezone(UTC)
+            end = datetime.combine(day, end_time, tzinfo=zone).astimezone(UTC)
+            if start < end:
+                windows.append((start, end))
+        day += timedelta(days=1)
+    windows.sort()
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in windows:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _busy_intervals(
+    provider: Provider, start: datetime, end: datetime, *, exclude_appointment_id: int | None = None
+) -> tuple[list[tuple[datetime, datetime]], list[tuple[datetime, datetime]]]:
+    """(appointments as [start, busy_until), time off as [start, end)) that touch [start, end).
+
+    Only this provider's rows in the window are read, through the (provider, start) index: the
+    lower bound on ``start`` keeps the range scan short however many appointments exist.
+    """
+    appointments = Appointment.objects.filter(
+        provider=provider,
+        start__gte=start - timedelta(minutes=MAX_APPOINTMENT_MINUTES),
+        start__lt=end,
+        busy_until__gt=start,
+        status__in=Appointment.LIVE_STATUSES,
+    )
+    if exclude_appointment_id is not None:
+        appointments = appointments.exclude(pk=exclude_appointment_id)
+    booked = sorted(appointments.values_list("start", "busy_until"))
+    time_off = sorted(
+        TimeOff.objects.filter(provider=provider, start__lt=end, end__gt=start).values_list("start", "end")
+    )
+    return booked, time_off
+
+
+def _first_overlap_end(intervals: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> datetime | None:
+    """The latest end among intervals (sorted by start) overlapping [start, end), or None."""
+    latest = None
+    for busy_start, busy_end in intervals:
+        if busy_start >= end:
+            break
+        if busy_end > start:
+            latest = busy_end if latest is None else max(latest, busy_end)
+    return latest
+
+
+class _Booked:
+    """Appointments sorted by start, searched by bisection (a month may hold a thousand)."""
+
+    def __init__(self, intervals: list[tuple[datetime, datetime]]) -> None:
+        self.intervals = intervals
+        self.starts = [s for s, _ in intervals]
+        self.reach = timedelta(minutes=MAX_APPOINTMENT_MINUTES)
+
+    def overlap_end(self, start: datetime, end: datetime) -> datetime | None:
+        lo = bisect_left(self.starts, start - self.reach)
+        hi = bisect_left(self.starts, end)
+        return _first_overlap_end(self.intervals[lo:hi], start, end)
+
+
+def _align_up(moment: datetime, anchor: datetime) -> datetime:
+    remainder = (moment - anchor) % SLOT_ALIGN
+    return moment if not remainder else moment + (SLOT_ALIGN - remainder)
+
+
+def free_starts(
+    *,
+    provider: Provider,
+    appointment_type: AppointmentType,
+    start: datetime,
+    end: datetime,
+    exclude_appointment_id: int | None = None,
+) -> list[datetime]:
+    """Every free start in [start, end) with no notice or horizon rule (staff and booking checks).
+
+    Candidates are packed from the start of each working window: one visit plus its buffer after
+    another, jumping past appointments and time off. Starts are anchored to the window, not to
+    ``start``, so the same slot has the same time whatever range is asked for.
+    """
+    if start >= end:
+        return []
+    zone = clinic_zone()
+    # A window of the previous local day may not reach into this one, but a rule ending at
+    # midnight could: look one day either side.
+    windows = _local_windows(
+        provider, start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date() + timedelta(days=1)
+    )
+    windows = [(ws, we) for ws, we in windows if we > start and ws < end]
+    if not windows:
+        return []
+    booked, time_off = _busy_intervals(
+        provider, windows[0][0], windows[-1][1], exclude_appointment_id=exclude_appointment_id
+    )
+    booked_index = _Booked(booked)
+    visit = appointment_type.duration
+    slot = visit + appointment_type.buffer_after
+    result: list[datetime] = []
+    for window_start, window_end in windows:
+        cursor = window_start
+        while cursor + visit <= window_end and cursor < end:
+            blocked_until = booked_index.overlap_end(cursor, cursor + slot)
+            off_until = _first_overlap_end(time_off, cursor, cursor + visit)
+            if blocked_until is None and off_until is None:
+                if cursor >= start:
+                    result.append(cursor)
+                cursor += slot
+            else:
+                cursor = _align_up(max(d for d in (blocked_until, off_until) if d is not None), window_start)
+    return result
+
+
+def available_slots(
+    *, provider: Provider, appointment_type: AppointmentType, start: datetime, end: datetime
+) -> list[datetime]:
+    """Free slot starts (aware, UTC) a patient may book online with ``provider`` in [start, end).
+
+    Respects availability rules (local time, DST-safe), time off, existing live appointments and
+    the type's buffer, the minimum notice and the booking horizon.
+    """
+    earliest, latest = booking_bounds()
+    start, end = max(start, earliest), min(end, latest)
+    if start >= end or not provider.active:
+        return []
+    return free_starts(provider=provider, appointment_type=appointment_type, start=start, end=end)
+
+
+# --- Booking flow reads -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    provider: Provider
+    start: datetime
+
+
+def providers_for(*, specialty: str, provider_id: int | None = None) -> QuerySet[Provider]:
+    providers = Provider.objects.filter(active=True, specialty=specialty).select_related("user", "default_location")
+    if provider_id:
+        providers = providers.filter(pk=provider_id)
+    return providers
+
+
+def resolve_specialty(code: str | None) -> tuple[str, bool]:
+    """(specialty to book, whether we fell back) — falls back when nobody practises ``code``."""
+    if code and Provider.objects.filter(active=True, specialty=code).exists():
+        return code, False
+    return FALLBACK_SPECIALTY, bool(code) and code != FALLBACK_SPECIALTY
+
+
+def bookable_types(*, specialty: str) -> QuerySet[AppointmentType]:
+    return AppointmentType.objects.filter(active=True, bookable_online=True).filter(
+        Q(specialty=specialty) | Q(specialty="")
+    )
+
+
+def slots_across(
+    *, providers: Iterable[Provider], appointment_type: AppointmentType, start: datetime, end: datetime
+) -> list[Slot]:
+    slots = [
+        Slot(provider, moment)
+        for provider in providers
+        for moment in available_slots(provider=provider, appointment_type=appointment_type, start=start, end=end)
+    ]
+    slots.sort(key=lambda s: (s.start, s.provider.display_name))
+    return slots
+
+
+def next_available(*, providers: Iterable[Provider], appointment_type: AppointmentType, limit: int = 6) -> list[Slot]:
+    """The first ``limit`` free slots across providers, looking one week at a time."""
+    providers = list(providers)
+    earliest, latest = booking_bounds()
+    found: list[Slot] = []
+    cursor = earliest
+    while cursor < latest and len(found) < limit:
+        week_end = min(cursor + timedelta(days=7), latest)
+        found.extend(slots_across(providers=providers, appointment_type=appointment_type, start=cursor, end=week_end))
+        cursor = week_end
+    return found[:limit]
+
+
+def next_free_for(
+    *, provider: Provider, appointment_type: AppointmentType, after: datetime, limit: int = 5
+) -> list[datetime]:
+    """The next free times with this provider after ``after`` (offered when a slot was taken)."""
+    _earliest, latest = booking_bounds()
+    found: list[datetime] = []
+    cursor = after
+    while cursor < latest and len(found) < limit:
+        week_end = min(cursor + timedelta(days=7), latest)
+        found.extend(available_slots(provider=provider, appointment_type=appointment_type, start=cursor, end=week_end))
+        cursor = week_end
+    return found[:limit]
+
+
+# --- Lists --------------------------------------------------------------------------------
+
+
+def appointments_for_patient(*, patient) -> QuerySet[Appointment]:
+    return Appointment.objects.filter(patient=patient).select_related("provider__user", "appointment_type", "location")
+
+
+def upcoming_and_past(*, patient, now: datetime | None = None) -> tuple[list[Appointment], list[Appointment]]:
+    now = now or timezone.now()
+    rows = list(appointments_for_patient(patient=patient).order_by("start"))
+    upcoming = [a for a in rows if a.end >= now and a.status != Appointment.Status.CANCELLED]
+    upcoming_ids = {a.pk for a in upcoming}
+    past = [a for a in reversed(rows) if a.pk not in upcoming_ids]
+    return upcoming, past
+
+
+def schedule_for(
+    *, start: datetime, end: datetime, provider: Provider | None = None, location_id: int | None = None
+) -> QuerySet[Appointment]:
+    rows = Appointment.objects.filter(start__gte=start, start__lt=end).select_related(
+        "patient", "provider__user", "appointment_type", "location"
+    )
+    if provider is not None:
+        rows = rows.filter(provider=provider)
+    if location_id is not None:
+        rows = rows.filter(location_id=location_id)
+    return rows.order_by("start", "provider_id")

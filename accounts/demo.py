@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+from base64 import b32encode
+from binascii import unhexlify
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import roles
 from accounts.models import User
@@ -52,6 +56,28 @@ def demo_patient_email(index: int) -> str:
     return f"patient{index}@demo.clinic"
 
 
+def demo_totp_key(email: str) -> str:
+    """A fixed two-factor secret per demo login (hex): DEMO ONLY, printed by seed_demo.
+
+    Derived from the address so every demo database has the same codes and a person can add
+    the printed key to an authenticator app once. Real accounts get random secrets on enrolment.
+    """
+    return hashlib.sha256(f"clinic-demo-totp:{email}".encode()).hexdigest()[:40]
+
+
+def demo_totp_secret(email: str) -> str:
+    """The base32 form of ``demo_totp_key`` (what an authenticator app takes)."""
+    return b32encode(unhexlify(demo_totp_key(email))).decode()
+
+
+def _demo_two_factor(ctx: DemoContext, user: User) -> None:
+    # Staff cannot open any staff page without a confirmed device, so demo staff get one.
+    if TOTPDevice.objects.filter(user=user).exists():
+        return
+    TOTPDevice.objects.create(user=user, name="Demo authenticator", key=demo_totp_key(user.email), confirmed=True)
+    ctx.count("staff two-factor devices")
+
+
 def seed(ctx: DemoContext) -> None:
     groups = {g.name: g for g in Group.objects.filter(name__in=roles.ROLES)}
     for person in DEMO_STAFF:
@@ -67,6 +93,7 @@ def seed(ctx: DemoContext) -> None:
             user.groups.add(groups[person.role])
             ctx.count("staff logins")
         ctx.staff[person.email] = user
+        _demo_two_factor(ctx, user)
 
     existing = set(
         User.objects.filter(email__endswith="@demo.clinic", email__startswith="patient").values_list("email", flat=True)
@@ -84,3 +111,6 @@ def seed(ctx: DemoContext) -> None:
     ctx.patient_users = list(
         User.objects.filter(email__in=[demo_patient_email(i) for i in range(1, ctx.patients + 1)]).order_by("id")
     )
+    ctx.stdout.write("Demo staff two-factor secrets (DEMO ONLY: add one to an authenticator app to log in):")
+    for person in DEMO_STAFF:
+        ctx.stdout.write(f"  {person.email:<28} {demo_totp_secret(person.email)}")

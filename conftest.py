@@ -111,3 +111,21 @@ def pytest_runtest_setup(item):
 
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.mysql":
         pytest.skip("needs MySQL/MariaDB: set DATABASE_URL=mysql://... to run it")
+
+
+@pytest.fixture
+def patient(patient_user):
+    """The Patient record of ``patient_user`` (Alice)."""
+    from records.tests.factories import PatientFactory
+
+    return PatientFactory(user=patient_user, given_name="Alice", family_name="Archer", email=patient_user.email)
+
+
+@pytest.fixture
+def other_patient(other_patient_user):
+    """The Patient record of ``other_patient_user`` (Bob)."""
+    from records.tests.factories import PatientFactory
+
+    return PatientFactory(
+        user=other_patient_user, given_name="Bob", family_name="Baker", email=other_patient_user.email
+    )

@@ -31,8 +31,10 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal = ("groups",)
     actions = ["reset_two_factor"]
 
-    @admin.action(description=_("Reset two-factor (user lost their phone): they enrol again at next login"),
-                  permissions=["change"])
+    @admin.action(
+        description=_("Reset two-factor (user lost their phone): they enrol again at next login"),
+        permissions=["change"],
+    )
     def reset_two_factor(self, request, queryset):
         count = 0
         for user in queryset:

@@ -77,3 +77,15 @@ def touch(request: HttpRequest) -> None:
     last_seen = request.session.get(LAST_SEEN)
     if last_seen is None or stamp - last_seen >= LAST_SEEN_RESOLUTION:
         request.session[LAST_SEEN] = stamp
+
+
+def axes_username(request: HttpRequest | None, credentials: dict | None) -> str:
+    """The name django-axes counts failures under: the e-mail as the login form posts it.
+
+    Lower-cased and stripped like ``UserManager.normalize_email``, so ``ALICE@…`` and
+    ``alice@…`` share one counter and changing the case cannot dodge the lockout.
+    """
+    value = (credentials or {}).get("username")
+    if value is None and request is not None:
+        value = request.POST.get("username")
+    return (value or "").strip().lower()

@@ -184,6 +184,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Our login form posts the e-mail as "username"; axes would otherwise look for "email" (the
+# USERNAME_FIELD) and count every failure under no name. Normalised so case cannot dodge it.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.security.axes_username"
+# Every failure is kept (AccessFailureLog) as well as every success (AccessLog).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The client address is REMOTE_ADDR only (axes' default): behind a proxy, configure
+# AXES_IPWARE_* so that a client cannot pick its own address with X-Forwarded-For.
 
 # --- Sessions and cookies ---------------------------------------------------------------
 SESSION_COOKIE_AGE = _env(env.int, "SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
@@ -256,6 +264,8 @@ STORAGES = {
 PRIVATE_MEDIA_ROOT = Path(_env(env.str, "PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 DOCUMENT_MAX_BYTES = _env(env.int, "DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Break-the-glass: how long an emergency opening of a record without a care relationship lasts.
+BREAK_GLASS_MINUTES = _env(env.int, "BREAK_GLASS_MINUTES", default=4 * 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Appointments ------------------------------------------------------------------------

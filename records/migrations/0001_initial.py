@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,55 +15,109 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Patient',
+            name="Patient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mrn', models.CharField(default=records.models.generate_mrn, editable=False, max_length=16, unique=True, verbose_name='MRN')),
-                ('given_name', models.CharField(max_length=100, verbose_name='given name')),
-                ('family_name', models.CharField(max_length=100, verbose_name='family name')),
-                ('date_of_birth', models.DateField(verbose_name='date of birth')),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Unknown')], max_length=10, verbose_name='sex')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('address_line', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('postal_code', models.CharField(blank=True, max_length=20, verbose_name='postal code')),
-                ('country', models.CharField(blank=True, max_length=100, verbose_name='country')),
-                ('emergency_contact_name', models.CharField(blank=True, max_length=200, verbose_name='emergency contact')),
-                ('emergency_contact_phone', models.CharField(blank=True, max_length=30, verbose_name='emergency contact phone')),
-                ('preferred_language', models.CharField(blank=True, default='English', max_length=50, verbose_name='preferred language')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(blank=True, help_text='The portal login of this patient, if any.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='patient', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "mrn",
+                    models.CharField(
+                        default=records.models.generate_mrn,
+                        editable=False,
+                        max_length=16,
+                        unique=True,
+                        verbose_name="MRN",
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=100, verbose_name="given name")),
+                ("family_name", models.CharField(max_length=100, verbose_name="family name")),
+                ("date_of_birth", models.DateField(verbose_name="date of birth")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("female", "Female"), ("male", "Male"), ("other", "Other"), ("unknown", "Unknown")],
+                        max_length=10,
+                        verbose_name="sex",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="phone")),
+                ("address_line", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("postal_code", models.CharField(blank=True, max_length=20, verbose_name="postal code")),
+                ("country", models.CharField(blank=True, max_length=100, verbose_name="country")),
+                (
+                    "emergency_contact_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="emergency contact"),
+                ),
+                (
+                    "emergency_contact_phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="emergency contact phone"),
+                ),
+                (
+                    "preferred_language",
+                    models.CharField(blank=True, default="English", max_length=50, verbose_name="preferred language"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The portal login of this patient, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="patient",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['family_name', 'given_name'],
+                "ordering": ["family_name", "given_name"],
             },
         ),
         migrations.CreateModel(
-            name='CareRelationship',
+            name="CareRelationship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('encounter', 'Encounter'), ('appointment', 'Appointment')], max_length=20)),
-                ('since', models.DateTimeField(auto_now_add=True)),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='care_relationships', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='care_relationships', to='records.patient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("encounter", "Encounter"), ("appointment", "Appointment")], max_length=20
+                    ),
+                ),
+                ("since", models.DateTimeField(auto_now_add=True)),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="care_relationships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="care_relationships",
+                        to="records.patient",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='patient',
-            index=models.Index(fields=['family_name', 'given_name'], name='records_pat_family__47cd57_idx'),
+            model_name="patient",
+            index=models.Index(fields=["family_name", "given_name"], name="records_pat_family__47cd57_idx"),
         ),
         migrations.AddIndex(
-            model_name='patient',
-            index=models.Index(fields=['date_of_birth'], name='records_pat_date_of_892cb2_idx'),
+            model_name="patient",
+            index=models.Index(fields=["date_of_birth"], name="records_pat_date_of_892cb2_idx"),
         ),
         migrations.AddIndex(
-            model_name='patient',
-            index=models.Index(fields=['created_at'], name='records_pat_created_449f0f_idx'),
+            model_name="patient",
+            index=models.Index(fields=["created_at"], name="records_pat_created_449f0f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='carerelationship',
-            constraint=models.UniqueConstraint(fields=('patient', 'staff'), name='records_carerelationship_unique'),
+            model_name="carerelationship",
+            constraint=models.UniqueConstraint(fields=("patient", "staff"), name="records_carerelationship_unique"),
         ),
     ]

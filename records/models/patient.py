@@ -59,6 +59,10 @@ class Patient(models.Model):
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
 
+    def get_additional_data(self) -> dict:
+        """What django-auditlog stores with every log row about this patient (filterable)."""
+        return {"patient_id": self.pk, **getattr(self, "_audit_access", {})}
+
     def age_on(self, day) -> int:
         years = day.year - self.date_of_birth.year
         if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
@@ -89,3 +93,45 @@ class CareRelationship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} cares for {self.patient}"
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.patient_id}
+
+
+class EmergencyAccess(models.Model):
+    """Break-the-glass: a clinician without a care relationship opened a record, with a reason.
+
+    Grants expire (``settings.BREAK_GLASS_MINUTES``) and are reviewed by the clinic admins.
+    """
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_accesses")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="emergency_accesses")
+    reason = models.TextField(_("reason"))
+    granted_at = models.DateTimeField(_("granted at"))
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("emergency access")
+        verbose_name_plural = _("emergency accesses")
+        ordering = ["-granted_at"]
+        indexes = [
+            models.Index(fields=["staff", "patient", "expires_at"]),
+            models.Index(fields=["granted_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("granted_at")), name="records_emergencyaccess_expires_after"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} opened {self.patient} ({self.granted_at:%Y-%m-%d %H:%M})"
+
+    def get_additional_data(self) -> dict:
+        return {"patient_id": self.patient_id, "what": "break-the-glass", "reason": self.reason}
+
+    @property
+    def is_active(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at > timezone.now()

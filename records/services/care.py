@@ -12,7 +12,5 @@ from records.models import CareRelationship, Patient
 def care_relationship_ensure(*, patient: Patient, staff: User, source: str) -> CareRelationship:
     """Record that ``staff`` cares for ``patient`` (idempotent). Called when an encounter is
     recorded or an appointment booked; the access rules read these rows."""
-    relationship, _ = CareRelationship.objects.get_or_create(
-        patient=patient, staff=staff, defaults={"source": source}
-    )
+    relationship, _ = CareRelationship.objects.get_or_create(patient=patient, staff=staff, defaults={"source": source})
     return relationship

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+from fhir.resources.R4B.bundle import Bundle
+
+from records.tests.conftest import XSS
+from records.tests.factories import EncounterFactory, ObservationFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST_URLS = [
+    "records:overview",
+    "records:visits",
+    "records:results",
+    "records:vitals",
+    "records:documents",
+    "records:profile",
+    "records:export_fhir",
+    "records:summary",
+]
+OBJECT_URLS = [("records:visit_detail", "encounter"), ("records:document_download", "document")]
+STAFF = ["doctor", "other_doctor", "nurse", "receptionist", "clinic_admin"]
+
+
+def _all_urls(record):
+    urls = [reverse(name) for name in LIST_URLS]
+    urls += [reverse(name, args=[record[key].pk]) for name, key in OBJECT_URLS]
+    return urls
+
+
+def test_the_owner_opens_every_record_page(client, patient_user, record):
+    client.force_login(patient_user)
+    for url in _all_urls(record):
+        response = client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_anonymous_is_sent_to_the_login_page(client, record):
+    for url in _all_urls(record):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("accounts:login")), url
+
+
+def test_another_patient_gets_404_for_alices_objects_and_never_sees_her_data(client, other_patient, record):
+    client.force_login(other_patient.user)
+    for name, key in OBJECT_URLS:
+        assert client.get(reverse(name, args=[record[key].pk])).status_code == 404, name
+    for name in LIST_URLS:
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        body = response.content.decode()
+        assert "Headaches" not in body and "Amlodipine" not in body and "Penicillin" not in body, name
+        assert "Alice" not in body and record["encounter"].patient.mrn not in body, name
+
+
+@pytest.mark.parametrize("persona", STAFF)
+def test_staff_have_no_portal_record(client, request, record, persona):
+    """Staff read records in the admin (audited); the portal answers 404 to a login without a patient."""
+    client.force_login(request.getfixturevalue(persona))
+    for url in _all_urls(record):
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("name", LIST_URLS)
+def test_wrong_method_is_405(client, patient_user, record, name):
+    client.force_login(patient_user)
+    method = client.put if name == "records:profile" else client.post
+    assert method(reverse(name)).status_code == 405
+
+
+def test_stored_xss_comes_back_escaped(client, patient_user, record):
+    client.force_login(patient_user)
+    urls = [reverse("records:overview"), reverse("records:visits"), reverse("records:summary")]
+    urls.append(reverse("records:visit_detail", args=[record["encounter"].pk]))
+    for url in urls:
+        body = client.get(url).content.decode()
+        assert "<script>alert" not in body, url
+        assert "onerror=alert(1)>" not in body, url
+    body = client.get(reverse("records:visit_detail", args=[record["encounter"].pk])).content.decode()
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
+
+
+def test_overview_shows_problems_allergies_medications_and_visits(client, patient_user, record):
+    client.force_login(patient_user)
+    body = client.get(reverse("records:overview")).content.decode()
+    for text in ("I10", "Essential (primary) hypertension", "Penicillin", "Amlodipine", "Headaches"):
+        assert text in body
+
+
+def test_results_flag_the_abnormal_value_with_its_range(client, patient_user, record):
+    client.force_login(patient_user)
+    body = client.get(reverse("records:results")).content.decode()
+    assert "Glucose" in body and "131 mg/dL" in body and "70–99 mg/dL" in body
+    assert "<strong>High</strong>" in body
+
+
+def test_vitals_page_has_an_accessible_svg_chart_and_a_table(client, patient_user, record):
+    client.force_login(patient_user)
+    body = client.get(reverse("records:vitals")).content.decode()
+    assert 'role="img"' in body and '<title id="chart-8480-6-title">' in body and "<desc" in body
+    assert "3 readings" in body
+    assert "<table" in body
+
+
+def test_document_download_is_an_attachment_with_nosniff(client, patient_user, record):
+    client.force_login(patient_user)
+    response = client.get(reverse("records:document_download", args=[record["document"].pk]))
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def test_download_my_record_is_a_valid_fhir_bundle_and_is_audited(client, patient_user, record):
+    client.force_login(patient_user)
+    response = client.get(reverse("records:export_fhir"))
+    assert response["Content-Disposition"].startswith("attachment;")
+    data = json.loads(response.content)
+    bundle = Bundle.model_validate(data)
+    assert bundle.type == "collection"
+    kinds = {entry.resource.get_resource_type() for entry in bundle.entry}
+    assert {"Patient", "Encounter", "Condition", "Observation", "AllergyIntolerance"} <= kinds
+    entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS)
+    assert entry.actor == patient_user and entry.additional_data["what"] == "export:fhir"
+    client.get(reverse("records:summary"))
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == 2
+
+
+def test_profile_changes_contact_details_only(client, patient_user, patient):
+    client.force_login(patient_user)
+    response = client.post(
+        reverse("records:profile"),
+        {"phone": "+44 1234", "city": XSS, "given_name": "Mallory", "preferred_language": "Welsh"},
+    )
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.phone == "+44 1234" and patient.given_name == "Alice" and patient.preferred_language == "Welsh"
+    body = client.get(reverse("records:profile")).content.decode()
+    assert "<script>alert" not in body
+
+
+def test_list_pages_have_a_fixed_number_of_queries(client, patient_user, patient, record, django_assert_num_queries):
+    client.force_login(patient_user)
+    for _ in range(5):
+        encounter = EncounterFactory(patient=patient)
+        ObservationFactory(patient=patient, encounter=encounter, kind="lab", code="2345-7")
+    client.get(reverse("records:overview"))  # warm the session and content type caches
+    # session, user, user's groups (context processor), patient, then:
+    # overview: active conditions, allergies, current medications, recent encounters (+ provider)
+    with django_assert_num_queries(8):
+        client.get(reverse("records:overview"))
+    # visits: session, user, groups, patient, encounters joined with their provider
+    with django_assert_num_queries(5):
+        client.get(reverse("records:visits"))
+    # results: session, user, groups, patient, lab observations
+    with django_assert_num_queries(5):
+        client.get(reverse("records:results"))
+    # documents: session, user, groups, patient, documents
+    with django_assert_num_queries(5):
+        client.get(reverse("records:documents"))
+    # vitals: session, user, groups, patient, charted series, readings table
+    with django_assert_num_queries(6):
+        client.get(reverse("records:vitals"))

@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic import views
+from clinic import views, views_access
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("my/access-history/", views_access.access_history, name="access_history"),
     path("records/", include("records.urls")),
+    path("appointments/", include("appointments.urls")),
     path("admin/", admin.site.urls),
 ]

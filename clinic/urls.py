@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("my/access-history/", views_access.access_history, name="access_history"),
     path("records/", include("records.urls")),
+    path("appointments/", include("appointments.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,363 @@
+"""Staff workplace for scheduling: providers and their hours, the schedule, the visit's status.
+
+Every write goes through ``appointments.services``: the booking form calls ``appointment_book``
+(walk-ins included), a changed start calls ``appointment_reschedule``, and the actions call the
+status services. A service's ValidationError becomes a form error or an error message.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from appointments import selectors, services
+from appointments.models import (
+    Appointment,
+    AppointmentType,
+    AvailabilityRule,
+    Location,
+    Provider,
+    TimeOff,
+    WaitlistEntry,
+)
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ("name", "address", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "address")
+
+
+@admin.register(AppointmentType)
+class AppointmentTypeAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "specialty",
+        "duration_minutes",
+        "buffer_after_minutes",
+        "bookable_online",
+        "new_patients_allowed",
+        "requires_approval",
+        "active",
+    )
+    list_filter = ("specialty", "bookable_online", "active")
+    search_fields = ("name",)
+
+
+class AvailabilityRuleInline(admin.TabularInline):
+    model = AvailabilityRule
+    extra = 0
+    fields = ("weekday", "start_time", "end_time", "location", "valid_from", "valid_to")
+
+
+class TimeOffInline(admin.TabularInline):
+    model = TimeOff
+    extra = 0
+    fields = ("start", "end", "reason")
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ("display_name", "specialty", "accepting_new_patients", "active", "default_location")
+    list_filter = ("specialty", "accepting_new_patients", "active")
+    list_select_related = ("user", "default_location")
+    search_fields = ("user__first_name", "user__last_name", "user__email")
+    autocomplete_fields = ("user",)
+    inlines = (AvailabilityRuleInline, TimeOffInline)
+
+    @admin.display(description=_("provider"), ordering="user__last_name")
+    def display_name(self, obj: Provider) -> str:
+        return obj.display_name
+
+
+class WhenFilter(admin.SimpleListFilter):
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("today", _("Today")), ("week", _("This week")), ("upcoming", _("Upcoming")), ("past", _("Past"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate(timezone=selectors.clinic_zone())
+        now = timezone.now()
+        if self.value() == "today":
+            start, end = selectors.local_day_bounds(today)
+        elif self.value() == "week":
+            monday = today - timedelta(days=today.weekday())
+            start, _unused = selectors.local_day_bounds(monday)
+            _unused, end = selectors.local_day_bounds(monday + timedelta(days=6))
+        elif self.value() == "upcoming":
+            return queryset.filter(start__gte=now)
+        elif self.value() == "past":
+            return queryset.filter(start__lt=now)
+        else:
+            return queryset
+        return queryset.filter(start__gte=start, start__lt=end)
+
+
+class AppointmentAdminForm(forms.ModelForm):
+    """Booking on behalf of a patient (walk-ins too) and moving a booking, through the services."""
+
+    class Meta:
+        model = Appointment
+        fields = ("patient", "provider", "appointment_type", "start", "reason")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.booked: Appointment | None = None
+        if not self.instance.pk and "start" in self.fields:
+            now = timezone.localtime(timezone.now(), selectors.clinic_zone())
+            self.fields["start"].initial = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
+            self.fields["start"].help_text = _("Clinic time. Leave it at now for a walk-in.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or self.request is None:
+            return cleaned
+        try:
+            # A savepoint: the admin's own transaction commits it together with the change log.
+            with transaction.atomic():
+                if self.instance.pk is None:
+                    self.booked = services.appointment_book(
+                        patient=cleaned["patient"],
+                        provider=cleaned["provider"],
+                        start=cleaned["start"],
+                        appointment_type=cleaned["appointment_type"],
+                        booked_by=self.request.user,
+                        reason=cleaned.get("reason", ""),
+                    )
+                elif "start" in self.changed_data:
+                    services.appointment_reschedule(
+                        appointment=self.instance, new_start=cleaned["start"], rescheduled_by=self.request.user
+                    )
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
+
+
+def _run(modeladmin, request, queryset, service, keyword: str, done: str) -> None:
+    ok, failed = 0, []
+    for appointment in queryset.select_related("patient"):
+        try:
+            service(appointment=appointment, **{keyword: request.user})
+            ok += 1
+        except ValidationError as exc:
+            failed.append(
+                f"{appointment.patient.full_name} {timezone.localtime(appointment.start):%H:%M}: "
+                + " ".join(exc.messages)
+            )
+    if ok:
+        modeladmin.message_user(request, _("%(count)d appointment(s) %(done)s.") % {"count": ok, "done": done})
+    for message in failed:
+        modeladmin.message_user(request, message, messages.ERROR)
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    form = AppointmentAdminForm
+    list_display = ("local_start", "patient", "provider", "appointment_type", "status", "location", "reminded")
+    list_filter = (WhenFilter, "status", "provider", "location")
+    list_select_related = ("patient", "provider__user", "appointment_type", "location")
+    search_fields = ("patient__family_name", "patient__given_name", "patient__mrn")
+    autocomplete_fields = ("patient",)
+    ordering = ("start",)
+    actions = ("check_in", "start_visit", "complete", "mark_no_show", "approve", "cancel")
+    readonly_fields = (
+        "status",
+        "end",
+        "location",
+        "booked_by",
+        "created_at",
+        "checked_in_at",
+        "completed_at",
+        "cancelled_at",
+        "cancelled_by",
+        "cancellation_reason",
+        "reminder_sent_at",
+        "confirmed_at",
+    )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class RequestForm(form_class):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, request=request, **inner)
+
+        return RequestForm
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        fixed = ("patient", "provider", "appointment_type")
+        if not obj.is_open:
+            fixed += ("start",)
+        return fixed + self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("patient", "provider", "appointment_type", "start", "reason")
+        return ("patient", "provider", "appointment_type", "start", "reason", *self.readonly_fields)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # The service already saved the booking (in the form's clean); adopt that row.
+            obj.pk = form.booked.pk
+            obj._state.adding = False
+            obj.refresh_from_db()
+        else:
+            obj.save()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # appointments are cancelled, never deleted: the history stays
+
+    @admin.display(description=_("start"), ordering="start")
+    def local_start(self, obj: Appointment) -> str:
+        return timezone.localtime(obj.start, selectors.clinic_zone()).strftime("%a %d %b %Y %H:%M")
+
+    @admin.display(description=_("reminded"), boolean=True)
+    def reminded(self, obj: Appointment) -> bool:
+        return obj.reminder_sent_at is not None
+
+    @admin.action(description=_("Check in"), permissions=["change"])
+    def check_in(self, request, queryset):
+        _run(self, request, queryset, services.appointment_check_in, "checked_in_by", _("checked in"))
+
+    @admin.action(description=_("Start the visit"), permissions=["change"])
+    def start_visit(self, request, queryset):
+        _run(self, request, queryset, services.appointment_start, "started_by", _("started"))
+
+    @admin.action(description=_("Complete"), permissions=["change"])
+    def complete(self, request, queryset):
+        _run(self, request, queryset, services.appointment_complete, "completed_by", _("completed"))
+
+    @admin.action(description=_("Mark as no-show"), permissions=["change"])
+    def mark_no_show(self, request, queryset):
+        _run(self, request, queryset, services.appointment_mark_no_show, "marked_by", _("marked as no-show"))
+
+    @admin.action(description=_("Approve requested appointments"), permissions=["change"])
+    def approve(self, request, queryset):
+        _run(self, request, queryset, services.appointment_approve, "approved_by", _("approved"))
+
+    @admin.action(description=_("Cancel (the time goes to the waitlist)"), permissions=["change"])
+    def cancel(self, request, queryset):
+        _run(self, request, queryset, services.appointment_cancel, "cancelled_by", _("cancelled"))
+
+    # --- schedule -------------------------------------------------------------------------
+
+    def get_urls(self):
+        urls = super().get_urls()
+        return [
+            path("schedule/", self.admin_site.admin_view(self.schedule_view), name="appointments_schedule"),
+            *urls,
+        ]
+
+    def schedule_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        zone = selectors.clinic_zone()
+        try:
+            day = date.fromisoformat(request.GET.get("date", ""))
+        except ValueError:
+            day = timezone.localdate(timezone=zone)
+        mode = "week" if request.GET.get("view") == "week" else "day"
+        first = day - timedelta(days=day.weekday()) if mode == "week" else day
+        last = first + timedelta(days=6 if mode == "week" else 0)
+        start, _first_end = selectors.local_day_bounds(first)
+        _last_start, end = selectors.local_day_bounds(last)
+        providers = list(Provider.objects.filter(active=True).select_related("user"))
+        locations = list(Location.objects.filter(active=True))
+        provider = _pick(providers, request.GET.get("provider"))
+        location = _pick(locations, request.GET.get("location"))
+        rows = list(
+            selectors.schedule_for(
+                start=start, end=end, provider=provider, location_id=location.pk if location else None
+            )
+        )
+        days: dict[date, list[Appointment]] = {first + timedelta(days=i): [] for i in range((last - first).days + 1)}
+        for row in rows:
+            days.setdefault(timezone.localtime(row.start, zone).date(), []).append(row)
+        step = timedelta(days=7 if mode == "week" else 1)
+        base = {"view": mode, "provider": provider.pk if provider else "", "location": location.pk if location else ""}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Schedule"),
+            "mode": mode,
+            "day": day,
+            "days": sorted(days.items()),
+            "providers": providers,
+            "locations": locations,
+            "provider": provider,
+            "location": location,
+            "base": base,
+            "prev_date": (day - step).isoformat(),
+            "next_date": (day + step).isoformat(),
+            "today": timezone.localdate(timezone=zone).isoformat(),
+            "add_url": reverse("admin:appointments_appointment_add"),
+            "can_change": self.has_change_permission(request),
+        }
+        return TemplateResponse(request, "admin/appointments/schedule.html", context)
+
+
+def _pick(options, raw):
+    try:
+        wanted = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return next((option for option in options if option.pk == wanted), None)
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(admin.ModelAdmin):
+    list_display = (
+        "patient",
+        "appointment_type",
+        "specialty",
+        "provider",
+        "earliest_date",
+        "latest_date",
+        "status",
+        "created_at",
+        "offered_at",
+    )
+    list_filter = ("status", "specialty", "provider")
+    list_select_related = ("patient", "appointment_type", "provider__user")
+    search_fields = ("patient__family_name", "patient__given_name", "patient__mrn")
+    autocomplete_fields = ("patient",)
+    readonly_fields = ("status", "created_at", "offered_at", "offered_start", "offered_provider", "appointment")
+    actions = ("close",)
+    ordering = ("created_at",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+            return
+        entry = services.waitlist_join(
+            patient=obj.patient,
+            appointment_type=obj.appointment_type,
+            specialty=obj.specialty,
+            provider=obj.provider,
+            earliest_date=obj.earliest_date,
+            latest_date=obj.latest_date,
+            reason=obj.reason,
+        )
+        obj.pk = entry.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    @admin.action(description=_("Take off the waiting list"), permissions=["change"])
+    def close(self, request, queryset):
+        for entry in queryset:
+            services.waitlist_leave(entry=entry)
+        self.message_user(request, _("%(count)d entr(y/ies) closed.") % {"count": queryset.count()})

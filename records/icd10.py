@@ -12,7 +12,12 @@ def normalise(code: str) -> str:
     code = (code or "").strip().upper()
     if not code:
         return ""
-    return icd.add_dot(code) if "." not in code and len(code) > 3 else code
+    if "." in code or len(code) <= 3:
+        return code
+    try:
+        return icd.add_dot(code)
+    except ValueError:  # not in the table: keep it as typed, is_valid() says no
+        return code
 
 
 def is_valid(code: str) -> bool:

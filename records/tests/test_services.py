@@ -29,7 +29,7 @@ def test_a_condition_takes_its_description_from_the_code_table(doctor, patient):
     assert condition.verification == Condition.Verification.CONFIRMED
 
 
-@pytest.mark.parametrize("code", ["XYZ", "J06.99", "A00-A09", ""])
+@pytest.mark.parametrize("code", ["XYZ", "NOPE", "J0699", "J06.99", "A00-A09", ""])
 def test_a_condition_with_an_unknown_code_is_refused(doctor, patient, code):
     with pytest.raises(ValidationError):
         services.condition_record(patient=patient, recorded_by=doctor, icd10_code=code)

@@ -1,0 +1,321 @@
+"""Patient admin: demographics for the front desk, the whole record for the care team, the
+break-the-glass page, the per-patient access log, documents and ICD-10 suggestions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from auditlog.models import LogEntry
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from records import access, icd10, selectors, services
+from records.audit import audit_read
+from records.fhir import record_bundle
+from records.forms import BreakGlassForm
+from records.models import Allergy, Condition, Document, EmergencyAccess, Encounter, Medication, Observation, Patient
+from records.services.patients import DEMOGRAPHIC_FIELDS
+from records.views.portal import document_response
+
+
+class _RecordInline(admin.TabularInline):
+    """A read-only list of one kind of entry on the patient page (edited on its own page)."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    max_num = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(entered_in_error=False)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class EncounterInline(_RecordInline):
+    model = Encounter
+    fields = readonly_fields = ("start", "type", "reason", "provider", "status")
+
+
+class ConditionInline(_RecordInline):
+    model = Condition
+    fields = readonly_fields = ("icd10_code", "description", "clinical_status", "verification", "onset")
+
+
+class AllergyInline(_RecordInline):
+    model = Allergy
+    fields = readonly_fields = ("substance", "reaction", "severity", "clinical_status")
+
+
+class MedicationInline(_RecordInline):
+    model = Medication
+    fields = readonly_fields = ("drug", "dose", "route", "frequency", "start", "end", "status")
+
+
+class ObservationInline(_RecordInline):
+    model = Observation
+    fields = readonly_fields = ("effective_at", "display", "value_display", "reference_range_display", "abnormal")
+
+
+class DocumentInline(_RecordInline):
+    model = Document
+    fields = readonly_fields = ("title", "kind", "uploaded_at")
+
+
+class HasLoginFilter(admin.SimpleListFilter):
+    title = _("portal login")
+    parameter_name = "login"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has a login")), ("no", _("No login (walk-in)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(user__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(user__isnull=True)
+        return queryset
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = DEMOGRAPHIC_FIELDS
+
+
+class AccessLogFilterForm(forms.Form):
+    staff = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Staff member"))
+    what = forms.CharField(required=False, label=_("What (e.g. record, document, export:fhir)"))
+    since = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    form = PatientForm
+    list_display = ("mrn", "family_name", "given_name", "date_of_birth", "sex", "phone", "has_login")
+    list_filter = ("sex", HasLoginFilter)
+    list_select_related = ["user"]
+    search_fields = ("mrn", "given_name", "family_name", "email")
+    search_help_text = _("Name, MRN, e-mail, or a date of birth as YYYY-MM-DD.")
+    actions = ["send_portal_invitation"]
+    readonly_fields = ("mrn", "user", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("mrn", "given_name", "family_name", "date_of_birth", "sex", "preferred_language")}),
+        (_("Contact"), {"fields": ("email", "phone", "address_line", "city", "postal_code", "country")}),
+        (_("Emergency contact"), {"fields": ("emergency_contact_name", "emergency_contact_phone")}),
+        (_("Portal"), {"fields": ("user", "created_at", "updated_at")}),
+    )
+    clinical_inlines = [
+        EncounterInline,
+        ConditionInline,
+        AllergyInline,
+        MedicationInline,
+        ObservationInline,
+        DocumentInline,
+    ]
+
+    class Media:
+        js = ("js/records.js",)
+
+    @admin.display(boolean=True, description=_("login"))
+    def has_login(self, obj: Patient) -> bool:
+        return obj.user_id is not None
+
+    def get_queryset(self, request):
+        return access.patients_visible_to(request.user).select_related("user")
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            born = dt.date.fromisoformat(search_term.strip())
+        except ValueError:
+            return queryset, may_have_duplicates
+        return queryset | self.get_queryset(request).filter(date_of_birth=born), may_have_duplicates
+
+    def get_inlines(self, request, obj):
+        if obj is not None and access.can_view_clinical(request.user, obj):
+            return self.clinical_inlines
+        return []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        patient = self.get_object(request, object_id)
+        if patient is None:
+            # A clinician without a care relationship may still open the record, with a reason.
+            existing = Patient.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+            if existing is not None and access.needs_break_glass(request.user, existing):
+                return redirect("admin:records_patient_break_glass", existing.pk)
+        elif request.method == "GET":
+            what = "record" if access.can_view_clinical(request.user, patient) else "demographics"
+            audit_read(actor=request.user, patient=patient, what=what)
+        extra_context = {
+            **(extra_context or {}),
+            "access_log_url": reverse("admin:records_patient_access_log", args=[object_id])
+            if self.has_access_log_permission(request)
+            else "",
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change) -> None:
+        data = {name: form.cleaned_data[name] for name in DEMOGRAPHIC_FIELDS if name in form.cleaned_data}
+        if change:
+            original = Patient.objects.get(pk=obj.pk)
+            changes = {name: data[name] for name in form.changed_data if name in data}
+            saved = services.patient_update(patient=original, changes=changes)
+        else:
+            saved = services.patient_create(**data)
+        obj.pk = saved.pk
+        obj.mrn = saved.mrn
+
+    @admin.action(description=_("Send portal invitation"), permissions=["change"])
+    def send_portal_invitation(self, request, queryset) -> None:
+        sent = 0
+        for patient in queryset:
+            try:
+                services.patient_invite(patient=patient, link_base=request.build_absolute_uri("/"))
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            else:
+                sent += 1
+        if sent:
+            self.message_user(request, _("%(n)d invitation(s) sent.") % {"n": sent}, messages.SUCCESS)
+
+    # --- Extra staff pages ---------------------------------------------------------------
+
+    def get_urls(self):
+        extra = [
+            path("icd10/", self.admin_site.admin_view(self.icd10_search), name="records_patient_icd10_search"),
+            path(
+                "<int:pk>/break-glass/",
+                self.admin_site.admin_view(self.break_glass_view),
+                name="records_patient_break_glass",
+            ),
+            path(
+                "<int:pk>/access-log/",
+                self.admin_site.admin_view(self.access_log_view),
+                name="records_patient_access_log",
+            ),
+            path(
+                "<int:pk>/documents/<int:document_pk>/",
+                self.admin_site.admin_view(self.document_view),
+                name="records_patient_document",
+            ),
+            path("<int:pk>/export/", self.admin_site.admin_view(self.export_view), name="records_patient_export"),
+        ]
+        return extra + super().get_urls()
+
+    def icd10_search(self, request) -> JsonResponse:
+        """Suggestions for ICD-10 inputs: by code prefix (``J06``) or words (``upper resp``)."""
+        if request.method != "GET":
+            return JsonResponse({"error": "GET only"}, status=405)
+        if not access.is_clinician(request.user) and not access.is_clinic_admin(request.user):
+            raise PermissionDenied
+        return JsonResponse({"results": icd10.search(request.GET.get("q", ""))})
+
+    def break_glass_view(self, request, pk: int):
+        patient = Patient.objects.filter(pk=pk).first()
+        if patient is None or not access.is_clinician(request.user):
+            raise Http404
+        if access.can_view_clinical(request.user, patient):
+            return redirect("admin:records_patient_change", patient.pk)
+        form = BreakGlassForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.emergency_access_grant(staff=request.user, patient=patient, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                form.add_error("reason", exc)
+            else:
+                messages.warning(request, _("Emergency access granted and recorded for review."))
+                return redirect("admin:records_patient_change", patient.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("No care relationship"),
+            "patient_label": f"{patient.mrn}",
+            "form": form,
+            "minutes": settings.BREAK_GLASS_MINUTES,
+        }
+        return TemplateResponse(request, "admin/records/break_glass.html", context)
+
+    def has_access_log_permission(self, request) -> bool:
+        return request.user.has_perm("auditlog.view_logentry")
+
+    def access_log_view(self, request, pk: int):
+        if not self.has_access_log_permission(request):
+            raise PermissionDenied
+        patient = access.get_patient_for_staff(request, pk)
+        entries = selectors.access_log_for_patient(patient=patient)
+        form = AccessLogFilterForm(request.GET or None)
+        form.fields["staff"].queryset = User.objects.filter(
+            pk__in=entries.exclude(actor=None).values("actor")
+        ).order_by("last_name")
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["staff"]:
+                entries = entries.filter(actor=data["staff"])
+            if data["what"]:
+                entries = entries.filter(additional_data__what__startswith=data["what"])
+            if data["since"]:
+                entries = entries.filter(timestamp__date__gte=data["since"])
+            if data["until"]:
+                entries = entries.filter(timestamp__date__lte=data["until"])
+        changes = LogEntry.objects.filter(additional_data__patient_id=patient.pk).exclude(action=LogEntry.Action.ACCESS)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Access log of %(p)s") % {"p": patient},
+            "patient": patient,
+            "form": form,
+            "entries": entries[:500],
+            "changes": changes.select_related("actor", "content_type")[:200],
+        }
+        return TemplateResponse(request, "admin/records/access_log.html", context)
+
+    def document_view(self, request, pk: int, document_pk: int):
+        patient = access.get_patient_for_clinical_staff(request, pk)
+        document = selectors.get_document_for_patient(patient=patient, pk=document_pk)
+        audit_read(actor=request.user, patient=patient, obj=document, what="document")
+        return document_response(document)
+
+    def export_view(self, request, pk: int) -> HttpResponse:
+        patient = access.get_patient_for_clinical_staff(request, pk)
+        audit_read(actor=request.user, patient=patient, what="export:fhir")
+        response = HttpResponse(json.dumps(record_bundle(patient), indent=2), content_type="application/fhir+json")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="{patient.mrn}-record-{stamp}.json"'
+        return response
+
+
+@admin.register(EmergencyAccess)
+class EmergencyAccessAdmin(admin.ModelAdmin):
+    list_display = ("granted_at", "staff", "patient", "reason", "expires_at")
+    list_select_related = ["staff", "patient"]
+    list_filter = ("granted_at",)
+    date_hierarchy = "granted_at"
+    readonly_fields = ("staff", "patient", "reason", "granted_at", "expires_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+import pytest
+from auditlog.models import LogEntry
+from django.core import mail
+from django.urls import reverse
+
+from records.models import CareRelationship, ClinicalNote, Condition, EmergencyAccess, Encounter
+from records.tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+STAFF_PERSONAS = ["doctor", "other_doctor", "nurse", "receptionist", "clinic_admin"]
+
+
+def _reads(patient) -> int:
+    return LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(patient.pk)).count()
+
+
+def _staff_urls(record, patient):
+    return {
+        "patient": reverse("admin:records_patient_change", args=[patient.pk]),
+        "encounter": reverse("admin:records_encounter_change", args=[record["encounter"].pk]),
+        "condition": reverse("admin:records_condition_change", args=[record["condition"].pk]),
+        "note": reverse("admin:records_clinicalnote_change", args=[record["note"].pk]),
+        "document": reverse("admin:records_patient_document", args=[patient.pk, record["document"].pk]),
+        "export": reverse("admin:records_patient_export", args=[patient.pk]),
+    }
+
+
+# Expected status per persona and staff URL (Grace, the ``doctor``, recorded Alice's visit).
+# 302 for "patient" = sent to break-the-glass; 302 elsewhere = the admin's "does not exist" redirect;
+# 403 = the role has no permission on that model at all.
+EXPECTED = {
+    "doctor": {"patient": 200, "encounter": 200, "condition": 200, "note": 200, "document": 200, "export": 200},
+    "other_doctor": {"patient": 302, "encounter": 302, "condition": 302, "note": 302, "document": 404, "export": 404},
+    "nurse": {"patient": 302, "encounter": 302, "condition": 302, "note": 302, "document": 404, "export": 404},
+    "receptionist": {"patient": 200, "encounter": 403, "condition": 403, "note": 403, "document": 404, "export": 404},
+    "clinic_admin": {"patient": 200, "encounter": 200, "condition": 200, "note": 200, "document": 200, "export": 200},
+}
+
+
+@pytest.mark.parametrize("persona", STAFF_PERSONAS)
+def test_staff_access_matrix_and_every_read_is_audited(client, request, record, patient, persona):
+    user = request.getfixturevalue(persona)
+    if persona == "nurse":
+        CareRelationship.objects.filter(staff=user).delete()  # the nurse took vitals but has no relationship
+    client.force_login(user)
+    for key, url in _staff_urls(record, patient).items():
+        before = _reads(patient)
+        response = client.get(url)
+        assert response.status_code == EXPECTED[persona][key], (persona, key)
+        if response.status_code == 200:
+            assert _reads(patient) == before + 1, (persona, key)
+            entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).order_by("-pk").first()
+            assert entry.actor == user
+        else:
+            assert _reads(patient) == before, (persona, key)
+
+
+def test_a_doctor_without_relationship_is_sent_to_break_the_glass(client, other_doctor, record, patient):
+    client.force_login(other_doctor)
+    response = client.get(reverse("admin:records_patient_change", args=[patient.pk]))
+    assert response["Location"] == reverse("admin:records_patient_break_glass", args=[patient.pk])
+    page = client.get(response["Location"])
+    assert "you have no care relationship" in page.content.decode().lower()
+    assert "Headaches" not in page.content.decode()
+    short = client.post(response["Location"], {"reason": "need it"})
+    assert short.status_code == 200 and not EmergencyAccess.objects.exists()
+    opened = client.post(response["Location"], {"reason": "Patient collapsed at reception, unresponsive"})
+    assert opened["Location"] == reverse("admin:records_patient_change", args=[patient.pk])
+    body = client.get(opened["Location"]).content.decode()
+    assert "Essential (primary) hypertension" in body
+    assert EmergencyAccess.objects.get().staff == other_doctor
+
+
+@pytest.mark.parametrize("persona", ["patient_user", None])
+def test_non_staff_never_reach_staff_urls(client, request, record, patient, persona):
+    if persona:
+        client.force_login(request.getfixturevalue(persona))
+    for url in _staff_urls(record, patient).values():
+        assert client.get(url).status_code in (302, 403), url
+    assert _reads(patient) == 0
+
+
+def test_the_receptionist_sees_demographics_without_clinical_content(client, receptionist, record, patient):
+    client.force_login(receptionist)
+    body = client.get(reverse("admin:records_patient_change", args=[patient.pk])).content.decode()
+    assert patient.mrn in body
+    assert "Essential (primary) hypertension" not in body and "Amlodipine" not in body
+    assert client.get(reverse("admin:records_encounter_changelist")).status_code == 403
+
+
+def test_a_doctor_lists_only_their_patients(client, doctor, record, patient, other_patient):
+    client.force_login(doctor)
+    body = client.get(reverse("admin:records_patient_changelist")).content.decode()
+    assert patient.mrn in body and other_patient.mrn not in body
+
+
+def test_search_by_date_of_birth(client, clinic_admin, patient, other_patient):
+    client.force_login(clinic_admin)
+    url = reverse("admin:records_patient_changelist") + f"?q={patient.date_of_birth.isoformat()}"
+    body = client.get(url).content.decode()
+    assert patient.mrn in body
+
+
+def test_icd10_search_answers_staff_by_code_or_words(client, doctor, receptionist):
+    client.force_login(doctor)
+    url = reverse("admin:records_patient_icd10_search")
+    codes = [r["code"] for r in client.get(url, {"q": "J06"}).json()["results"]]
+    assert codes[0] == "J06" and "J06.9" in codes
+    words = client.get(url, {"q": "essential hypertension"}).json()["results"]
+    assert "I10" in [r["code"] for r in words]
+    client.force_login(receptionist)
+    assert client.get(url, {"q": "J06"}).status_code == 403
+
+
+def test_adding_a_condition_validates_the_code_and_fills_the_description(client, doctor, record, patient):
+    client.force_login(doctor)
+    url = reverse("admin:records_condition_add")
+    base = {"patient": patient.pk, "clinical_status": "active", "verification": "confirmed"}
+    response = client.post(url, {**base, "icd10_code": "NOPE"})
+    assert response.status_code == 200 and "not an ICD-10-CM code" in response.content.decode()
+    response = client.post(url, {**base, "icd10_code": "e119", "encounter": record["encounter"].pk})
+    assert response.status_code == 302
+    condition = Condition.objects.get(icd10_code="E11.9")
+    assert condition.description == "Type 2 diabetes mellitus without complications"
+    assert condition.recorded_by == doctor
+
+
+def test_a_doctor_cannot_add_entries_for_a_patient_they_do_not_see(client, doctor, other_patient):
+    client.force_login(doctor)
+    response = client.post(
+        reverse("admin:records_condition_add"),
+        {"patient": other_patient.pk, "icd10_code": "I10", "clinical_status": "active", "verification": "confirmed"},
+    )
+    assert response.status_code == 200
+    assert not Condition.objects.exists()
+
+
+def test_recording_an_encounter_in_the_admin_creates_the_care_relationship(client, clinic_admin, other_doctor):
+    walk_in = PatientFactory()
+    client.force_login(clinic_admin)
+    response = client.post(
+        reverse("admin:records_encounter_add"),
+        {
+            "patient": walk_in.pk,
+            "start_0": "2026-11-20",
+            "start_1": "10:00",
+            "type": "ambulatory",
+            "reason": "Rash",
+            "status": "finished",
+            **{
+                f"{prefix}-{k}": v
+                for prefix in ("conditions", "observations", "notes")
+                for k, v in (
+                    ("TOTAL_FORMS", "0"),
+                    ("INITIAL_FORMS", "0"),
+                    ("MIN_NUM_FORMS", "0"),
+                    ("MAX_NUM_FORMS", "1000"),
+                )
+            },
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    encounter = Encounter.objects.get()
+    assert encounter.provider == clinic_admin
+    assert CareRelationship.objects.filter(patient=walk_in, staff=clinic_admin).exists()
+
+
+def test_changing_a_note_saves_an_amendment_and_keeps_the_original(client, doctor, record):
+    client.force_login(doctor)
+    note = record["note"]
+    response = client.post(reverse("admin:records_clinicalnote_change", args=[note.pk]), {"text": "Corrected."})
+    assert response.status_code == 302
+    note.refresh_from_db()
+    assert note.text.startswith("Advised salt reduction.")
+    assert ClinicalNote.objects.get(amends=note).text == "Corrected."
+
+
+def test_clinical_entries_cannot_be_deleted_only_marked_in_error(client, doctor, record):
+    client.force_login(doctor)
+    condition = record["condition"]
+    assert client.get(reverse("admin:records_condition_delete", args=[condition.pk])).status_code == 403
+    response = client.post(
+        reverse("admin:records_condition_changelist"),
+        {"action": "mark_entered_in_error", "_selected_action": [condition.pk]},
+    )
+    assert response.status_code == 302
+    condition.refresh_from_db()
+    assert condition.entered_in_error and condition.verification == "entered-in-error"
+
+
+def test_the_invitation_action_emails_a_signed_link(client, receptionist, django_capture_on_commit_callbacks):
+    walk_in = PatientFactory(email="eve@example.org")
+    client.force_login(receptionist)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:records_patient_changelist"),
+            {"action": "send_portal_invitation", "_selected_action": [walk_in.pk]},
+        )
+    assert response.status_code == 302
+    assert mail.outbox[0].to == ["eve@example.org"] and "/records/invitation/" in mail.outbox[0].body
+
+
+def test_the_access_log_page_filters_reads_per_patient(client, clinic_admin, doctor, nurse, record, patient):
+    from records.audit import audit_read
+
+    audit_read(actor=doctor, patient=patient, what="record")
+    audit_read(actor=nurse, patient=patient, what="document")
+    client.force_login(clinic_admin)
+    url = reverse("admin:records_patient_access_log", args=[patient.pk])
+    response = client.get(url, {"staff": nurse.pk})
+    entries = list(response.context["entries"])
+    assert [e.actor for e in entries] == [nurse]
+    assert len(client.get(url, {"what": "record"}).context["entries"]) == 1
+    client.force_login(doctor)
+    assert client.get(url).status_code == 403
+
+
+def test_audit_rows_cannot_be_changed_or_deleted_in_the_admin(client, clinic_admin, doctor, patient):
+    from records.audit import audit_read
+
+    audit_read(actor=doctor, patient=patient, what="record")
+    entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS)
+    client.force_login(clinic_admin)
+    assert client.get(reverse("admin:auditlog_logentry_changelist")).status_code == 200
+    assert client.get(reverse("admin:auditlog_logentry_delete", args=[entry.pk])).status_code == 403
+    client.post(reverse("admin:auditlog_logentry_change", args=[entry.pk]), {"object_repr": "x"})
+    entry.refresh_from_db()
+    assert entry.object_repr != "x"

@@ -40,6 +40,8 @@ lint: install
 	$(BIN)/ruff check .
 
 test: install lint
+	# Security linter: no high-severity findings allowed in our code (tests excluded).
+	$(BIN)/bandit -q -r accounts records appointments diagnosis clinic -x '*/tests/*' -lll
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -201,10 +201,10 @@ def _log_in(settings_fixture, client) -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
+# A string condition is evaluated at setup, before the (slow) transactional database fixture.
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="the unreadable-file test needs SQLite")
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_an_unreadable_database_file_answers_503_then_recovers(tmp_path, settings, client):
-    if connection.vendor != "sqlite":
-        pytest.skip("the unreadable-file test needs SQLite (DATABASE_URL is not SQLite)")
     if os.geteuid() == 0 and not shutil.which("setpriv"):
         pytest.skip("running as root, and setpriv (util-linux) is missing to make chmod 000 bite")
     cookie = _log_in(settings, client)

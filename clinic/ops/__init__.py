@@ -1,0 +1,1 @@
+"""Operations code behind manage.py commands (backup and restore)."""

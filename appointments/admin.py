@@ -67,8 +67,15 @@ class TimeOffInline(admin.TabularInline):
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
-    list_display = ("display_name", "specialty", "accepting_new_patients", "active", "default_location")
-    list_filter = ("specialty", "accepting_new_patients", "active")
+    list_display = (
+        "display_name",
+        "specialty",
+        "accepting_new_patients",
+        "bookable_online",
+        "active",
+        "default_location",
+    )
+    list_filter = ("specialty", "accepting_new_patients", "bookable_online", "active")
     list_select_related = ("user", "default_location")
     search_fields = ("user__first_name", "user__last_name", "user__email")
     autocomplete_fields = ("user",)

@@ -42,6 +42,9 @@ class Provider(models.Model):
     )
     specialty = models.CharField(_("specialty"), max_length=40, choices=list(SPECIALTIES.items()))
     accepting_new_patients = models.BooleanField(_("accepting new patients"), default=True)
+    bookable_online = models.BooleanField(
+        _("bookable online"), default=True, help_text=_("Patients may book this provider in the portal.")
+    )
     active = models.BooleanField(_("active"), default=True)
     default_location = models.ForeignKey(
         Location, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("default location")

@@ -207,7 +207,9 @@ class Slot:
 
 
 def providers_for(*, specialty: str, provider_id: int | None = None) -> QuerySet[Provider]:
-    providers = Provider.objects.filter(active=True, specialty=specialty).select_related("user", "default_location")
+    providers = Provider.objects.filter(active=True, bookable_online=True, specialty=specialty).select_related(
+        "user", "default_location"
+    )
     if provider_id:
         providers = providers.filter(pk=provider_id)
     return providers
@@ -215,7 +217,7 @@ def providers_for(*, specialty: str, provider_id: int | None = None) -> QuerySet
 
 def resolve_specialty(code: str | None) -> tuple[str, bool]:
     """(specialty to book, whether we fell back) — falls back when nobody practises ``code``."""
-    if code and Provider.objects.filter(active=True, specialty=code).exists():
+    if code and Provider.objects.filter(active=True, bookable_online=True, specialty=code).exists():
         return code, False
     return FALLBACK_SPECIALTY, bool(code) and code != FALLBACK_SPECIALTY
 

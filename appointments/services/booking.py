@@ -141,6 +141,8 @@ def _check_offer(*, patient: Patient, provider: Provider, appointment_type: Appo
         raise _not_bookable(_("This provider does not offer this type of appointment."))
     if by_staff:
         return
+    if not provider.bookable_online:
+        raise _not_bookable(_("This provider cannot be booked online; please call the clinic."))
     if not appointment_type.bookable_online:
         raise _not_bookable(_("This type of appointment cannot be booked online; please call the clinic."))
     known = Appointment.objects.filter(

@@ -49,6 +49,15 @@ _PAGE_CSP = (
 )
 
 
+def _error_code(exc: BaseException) -> str:
+    cause = exc.__cause__
+    if cause is None:
+        return "no driver error"
+    if cause.args and isinstance(cause.args[0], int):
+        return f"errno {cause.args[0]}"  # MySQLdb: (2013, "Lost connection ...")
+    return getattr(cause, "sqlite_errorname", None) or type(cause).__name__  # SQLITE_CANTOPEN
+
+
 def is_database_unavailable(exc: BaseException | None) -> bool:
     """True when ``exc`` means "the database cannot be reached or the connection died".
 
@@ -175,9 +184,8 @@ class DatabaseUnavailableMiddleware:
         return self._unavailable(exception)
 
     def _unavailable(self, exc: BaseException) -> HttpResponse:
-        errno = exc.__cause__.args[0] if exc.__cause__ is not None and exc.__cause__.args else None
-        # Class name and driver error number only: messages may quote SQL, and the path may
+        # Class name and driver error code only: messages may quote SQL, and the path may
         # identify a patient.
-        logger.warning("database unavailable (%s, errno %s): answering 503", type(exc).__name__, errno)
+        logger.warning("database unavailable (%s, %s): answering 503", type(exc).__name__, _error_code(exc))
         _close_broken_connections()
         return database_unavailable_response()

@@ -153,7 +153,7 @@ def _served(env: dict[str, str], log_path: Path, *, drop_file_privileges: bool =
     port = listener.getsockname()[1]
     command = [
         sys.executable, "-m", "gunicorn", "--bind", f"fd://{listener.fileno()}",
-        "--workers", "1", "--timeout", "60", "clinic.wsgi:application",
+        "--workers", "1", "--timeout", "60", "--no-control-socket", "clinic.wsgi:application",
     ]  # fmt: skip
     if drop_file_privileges:
         # root reads files whatever their mode; without these capabilities it obeys chmod 000.

@@ -12,5 +12,6 @@ urlpatterns = [
     path("my/access-history/", views_access.access_history, name="access_history"),
     path("records/", include("records.urls")),
     path("appointments/", include("appointments.urls")),
+    path("symptom-checker/", include("diagnosis.urls")),
     path("admin/", admin.site.urls),
 ]

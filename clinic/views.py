@@ -38,4 +38,13 @@ def _database_status() -> str:
 def healthz(request: HttpRequest) -> JsonResponse:
     parts = {"database": _database_status()}
     healthy = all(value == "ok" for value in parts.values())
+    # The symptom checker is reported but does not fail the check: without a model the rest of
+    # the site still works, so load balancers keep it in service.
+    parts["symptom_checker"] = _symptom_checker_status() if healthy else "degraded"
     return JsonResponse({"status": "ok" if healthy else "error", **parts}, status=200 if healthy else 503)
+
+
+def _symptom_checker_status() -> str:
+    from diagnosis.services import checker_status
+
+    return checker_status()

@@ -171,8 +171,9 @@ class Appointment(models.Model):
     # Statuses a patient or staff member may still cancel or reschedule.
     OPEN_STATUSES = (Status.REQUESTED, Status.BOOKED)
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="appointments")
+    # No single-column indexes: the (patient, start) and (provider, start) indexes lead with them.
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments", db_index=False)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="appointments", db_index=False)
     appointment_type = models.ForeignKey(
         AppointmentType, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("type")
     )

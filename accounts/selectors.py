@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.sessions.models import Session
 from django.db.models import QuerySet
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -21,7 +23,9 @@ def security_events_for_user(*, user: User, limit: int = 50) -> list[SecurityEve
 
 
 def sessions_for_user(*, user: User) -> QuerySet[UserSession]:
-    return UserSession.objects.filter(user=user).order_by("-created_at")
+    """The user's sessions that are still alive (rows of expired sessions are left out)."""
+    live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    return UserSession.objects.filter(user=user, session_key__in=live).order_by("-created_at")
 
 
 def two_factor_status(*, user: User) -> dict:

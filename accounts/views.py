@@ -117,12 +117,16 @@ def _setup_context(request: HttpRequest, key_hex: str, form: OTPSetupForm) -> di
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: QR code (and the secret), then a code to confirm it."""
     user = request.user
-    if user_has_device(user):
-        if not user.is_verified():
-            # Someone with only the password must not swap the second factor for their own.
-            return redirect_to_login(_safe_next(request), "accounts:otp_verify")
-        if not security.recently_authenticated(request):
-            return redirect_to_login(request.get_full_path(), "accounts:reauthenticate")
+    has_device = user_has_device(user)
+    if has_device and not user.is_verified():
+        # Someone with only the password must not swap the second factor for their own.
+        return redirect_to_login(_safe_next(request), "accounts:otp_verify")
+    # Replacing a device, or a patient turning 2FA on, is a change of sign-in settings: a
+    # hijacked session must not lock the owner out. A staff member's first, mandatory
+    # enrolment follows the password just given (and the re-authentication page is closed to
+    # them until they have a device).
+    if (has_device or not user.is_staff) and not security.recently_authenticated(request):
+        return redirect_to_login(request.get_full_path(), "accounts:reauthenticate")
     key_hex = request.session.get(security.OTP_SETUP_KEY)
     if not key_hex:
         key_hex = random_hex(20)

@@ -136,3 +136,10 @@ def test_wrong_two_factor_codes_slow_down_further_tries(doctor, password):
         device.refresh_from_db()
         client.post(reverse("accounts:otp_verify"), {"token": totp_code(device)})
         assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_clinic_admins_see_every_logged_attempt(client, clinic_admin, patient_user):
+    attempt(Client(), patient_user.email, "wrong-password-123")
+    client.force_login(clinic_admin)
+    for name in ("axes_accesslog", "axes_accessfailurelog", "accounts_securityevent"):
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200, name

@@ -221,3 +221,23 @@ def test_the_reset_two_factor_command(nurse, capsys):
 def test_the_reset_two_factor_command_rejects_an_unknown_address(db):
     with pytest.raises(CommandError):
         call_command("reset_two_factor", "ghost@example.org")
+
+
+def test_turning_two_factor_on_needs_a_recent_authentication(patient_user, password):
+    client = Client()
+    password_login(client, patient_user, password)
+    with time_machine.travel(time.time() + 15 * 60, tick=False):
+        response = client.get(reverse("accounts:otp_setup"))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:reauthenticate"))
+        client.post(response.url, {"password": password})
+        assert client.get(reverse("accounts:otp_setup")).status_code == 200
+
+
+def test_moving_to_a_new_phone_replaces_the_device(client, doctor, password):
+    client.force_login(doctor)
+    old = otp_device_for(doctor)
+    codes = enrol(client)
+    assert len(codes) == 10
+    assert list(TOTPDevice.objects.filter(user=doctor)) != [old]
+    assert TOTPDevice.objects.filter(user=doctor).count() == 1

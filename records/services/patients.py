@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.models import User
-from records.models import Patient
+from records.models import Patient, generate_mrn
 
 VERIFY_SALT = "records.registration.verify"
 VERIFY_MAX_AGE = 3 * 24 * 60 * 60
@@ -58,6 +58,10 @@ def _send(template: str, *, to: str, context: dict) -> None:
 
 
 def _save(patient: Patient) -> Patient:
+    if patient._state.adding:
+        # MRNs are random (not guessable from a neighbour's); redraw the rare collision.
+        while Patient.objects.filter(mrn=patient.mrn).exists():
+            patient.mrn = generate_mrn()
     patient.full_clean()
     patient.save()
     return patient

@@ -82,13 +82,12 @@ def _unique_mrns(n: int, rng: random.Random) -> list[str]:
     return sorted(mrns, key=lambda _: rng.random())
 
 
-def _create_patients(ctx: DemoContext, rng: random.Random) -> None:
-    users = [u for u in ctx.patient_users]
-    linked = set(Patient.objects.filter(user__in=users).values_list("user_id", flat=True))
+def _create_patients(ctx: DemoContext, rng: random.Random, users: list) -> None:
+    linked = set(Patient.objects.filter(user__in=[u.pk for u in users]).values_list("user_id", flat=True))
     missing = [u for u in users if u.pk not in linked]
     today = timezone.localdate()
-    for start in range(0, len(missing), CHUNK):
-        chunk = missing[start : start + CHUNK]
+    if missing:
+        chunk = missing
         mrns = _unique_mrns(len(chunk), rng)
         patients = []
         for user, mrn in zip(chunk, mrns, strict=True):
@@ -170,18 +169,17 @@ LAB_PANEL = [
 ABNORMAL = {"2345-7": 126, "4548-4": 6.8, "2093-3": 242, "2823-3": 5.6, "718-7": 10.9}
 
 
-def _seed_records(ctx: DemoContext, rng: random.Random) -> None:
+def _seed_records(ctx: DemoContext, rng: random.Random, users: list) -> None:
     staff = _staff_by_role(ctx)
     doctors = staff.get(roles.DOCTOR, [])
     nurses = staff.get(roles.NURSE, []) or doctors
     if not doctors:
         return
-    patients = list(
-        Patient.objects.filter(user__in=ctx.patient_users, encounters__isnull=True).order_by("pk").distinct()
+    chunk = list(
+        Patient.objects.filter(user__in=[u.pk for u in users], encounters__isnull=True).order_by("pk").distinct()
     )
     now = timezone.now()
-    for start in range(0, len(patients), CHUNK):
-        chunk = patients[start : start + CHUNK]
+    if chunk:
         encounters, plans = [], []
         for patient in chunk:
             problems = rng.sample(PROBLEMS, rng.randint(1, 3))
@@ -295,10 +293,15 @@ def _seed_records(ctx: DemoContext, rng: random.Random) -> None:
             ("clinical notes", notes),
         ):
             ctx.count(what, len(rows))
-        ctx.stdout.write(f"  records: {min(start + CHUNK, len(patients))}/{len(patients)} patients")
 
 
 def seed(ctx: DemoContext) -> None:
     rng = random.Random(ctx.seed)
-    _create_patients(ctx, rng)
-    _seed_records(ctx, rng)
+    users = list(ctx.patient_users)
+    # Chunks of logins keep every IN (...) list and every batch of rows bounded at any scale.
+    for start in range(0, len(users), CHUNK):
+        chunk = users[start : start + CHUNK]
+        _create_patients(ctx, rng, chunk)
+        _seed_records(ctx, rng, chunk)
+        if len(users) > CHUNK:
+            ctx.stdout.write(f"  records: {min(start + CHUNK, len(users))}/{len(users)} patients")

@@ -7,8 +7,9 @@ from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 
 class ClinicAdminSite(admin.AdminSite):
@@ -24,6 +25,29 @@ class ClinicAdminSite(admin.AdminSite):
         # (accounts.middleware.StaffOTPRequiredMiddleware sends staff to enter it).
         user = request.user
         return bool(user.is_active and user.is_staff and user.is_verified())
+
+    def index(self, request, extra_context=None):
+        """The dashboard: each role's panels (``clinic.dashboard``), then the app list."""
+        from clinic.dashboard.views import dashboard_context
+
+        return super().index(request, {**dashboard_context(request), **(extra_context or {})})
+
+    def get_urls(self):
+        from clinic.dashboard import views as dashboard
+
+        return [
+            path(
+                "dashboard/check-in/<int:pk>/",
+                self.admin_view(require_POST(dashboard.check_in)),
+                name="dashboard_check_in",
+            ),
+            path(
+                "dashboard/approve/<int:pk>/",
+                self.admin_view(require_POST(dashboard.approve)),
+                name="dashboard_approve",
+            ),
+            *super().get_urls(),
+        ]
 
     def login(self, request, extra_context=None):
         # One login for everyone (ours: django-axes throttling, then the OTP step). A signed-in

@@ -1,0 +1,1 @@
+"""The staff dashboard: the admin index, different for each role (see ``clinic.admin``)."""

@@ -1,0 +1,297 @@
+"""The clinic admin's numbers over a date range: appointments, utilisation, patients, the
+symptom checker, and the audit events that need a human to look at them.
+
+Every figure is an aggregate computed by the database over an indexed range (appointments by
+``(status, start)``, patients by ``created_at``, checks by ``created_at``), so the cost grows
+with the length of the range, not with the size of the clinic. Provider availability is small
+(a few weekly rules per provider) and is expanded in Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import TruncDate
+
+from appointments.models import Appointment, AvailabilityRule, Provider, TimeOff
+from appointments.selectors import clinic_zone, local_day_bounds
+from diagnosis.models import SymptomCheck
+from diagnosis.selectors import checker_agreement
+from records.models import EmergencyAccess, Patient
+from records.selectors import emergency_accesses_for_review
+
+Status = Appointment.Status
+# Statuses that took the provider's time in the diary (a no-show's slot was kept free for them).
+TIME_HELD = (Status.BOOKED, Status.CHECKED_IN, Status.IN_PROGRESS, Status.COMPLETED, Status.NO_SHOW)
+REVIEW_LIMIT = 10
+TOP_CONDITIONS = 8
+MAX_RANGE_DAYS = 366
+
+
+@dataclass
+class ProviderUtilisation:
+    provider: Provider
+    booked_minutes: int
+    available_minutes: int
+
+    @property
+    def share(self) -> float | None:
+        return self.booked_minutes / self.available_minutes if self.available_minutes else None
+
+
+@dataclass
+class Kpis:
+    first: date
+    last: date  # inclusive
+    by_status: dict[str, int]
+    per_day: list[tuple[date, int]]
+    no_shows_by_weekday: list[int]  # Monday first
+    utilisation: list[ProviderUtilisation]
+    new_patients: int
+    patients_total: int
+    patients_with_login: int
+    triage: dict[str, int]
+    top_conditions: list[tuple[str, str, int]]  # (name, ICD-10, checks)
+    agreement_confirmed: int
+    agreement_in_top3: int
+    break_glass: list[EmergencyAccess]
+    break_glass_count: int
+    lockouts: list[AccessAttempt]
+    lockout_count: int
+    symptom_checks: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.symptom_checks = sum(self.triage.values())
+
+    @property
+    def booked(self) -> int:
+        """Appointments in the range that were booked (pending requests are not bookings yet)."""
+        return sum(n for status, n in self.by_status.items() if status != Status.REQUESTED)
+
+    @property
+    def completed(self) -> int:
+        return self.by_status.get(Status.COMPLETED, 0)
+
+    @property
+    def cancelled(self) -> int:
+        return self.by_status.get(Status.CANCELLED, 0)
+
+    @property
+    def no_shows(self) -> int:
+        return self.by_status.get(Status.NO_SHOW, 0)
+
+    @property
+    def no_show_rate(self) -> float | None:
+        """No-shows among the visits whose outcome is known (attended or not)."""
+        known = self.completed + self.no_shows
+        return self.no_shows / known if known else None
+
+    @property
+    def booked_minutes(self) -> int:
+        return sum(u.booked_minutes for u in self.utilisation)
+
+    @property
+    def available_minutes(self) -> int:
+        return sum(u.available_minutes for u in self.utilisation)
+
+    @property
+    def utilisation_share(self) -> float | None:
+        return self.booked_minutes / self.available_minutes if self.available_minutes else None
+
+    @property
+    def portal_adoption(self) -> float | None:
+        return self.patients_with_login / self.patients_total if self.patients_total else None
+
+    @property
+    def agreement_share(self) -> float | None:
+        return self.agreement_in_top3 / self.agreement_confirmed if self.agreement_confirmed else None
+
+    @property
+    def review_count(self) -> int:
+        return self.break_glass_count + self.lockout_count
+
+
+def range_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """UTC instants from the start of local day ``first`` to the end of local day ``last``."""
+    return local_day_bounds(first)[0], local_day_bounds(last)[1]
+
+
+def _as_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
+def _minutes(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, timedelta):
+        return int(value.total_seconds() // 60)
+    return int(value) // 60_000_000  # microseconds (some backends return the raw number)
+
+
+def _subtract(window: tuple[datetime, datetime], holes: list[tuple[datetime, datetime]]) -> int:
+    """Seconds of ``window`` not covered by ``holes`` (sorted, may overlap)."""
+    start, end = window
+    free = 0.0
+    cursor = start
+    for hole_start, hole_end in holes:
+        if hole_end <= cursor or hole_start >= end:
+            continue
+        if hole_start > cursor:
+            free += (hole_start - cursor).total_seconds()
+        cursor = max(cursor, hole_end)
+        if cursor >= end:
+            break
+    if cursor < end:
+        free += (end - cursor).total_seconds()
+    return int(free)
+
+
+def available_minutes(*, rules: list[tuple], time_off: list[tuple], first: date, last: date) -> dict[int, int]:
+    """Minutes each provider was available on local days ``first``..``last``: their weekly
+    rules (wall-clock times in the clinic's zone, DST-safe), overlapping rules merged, minus
+    their time off. ``rules``: (provider_id, weekday, start, end, valid_from, valid_to);
+    ``time_off``: (provider_id, start, end)."""
+    zone = clinic_zone()
+    by_weekday: dict[int, list[tuple]] = defaultdict(list)
+    for rule in rules:
+        by_weekday[rule[1]].append(rule)
+    off: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for provider_id, start, end in time_off:
+        off[provider_id].append((start, end))
+    for intervals in off.values():
+        intervals.sort()
+    windows: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    day = first
+    while day <= last:
+        for provider_id, _weekday, start_time, end_time, valid_from, valid_to in by_weekday.get(day.weekday(), ()):
+            if (valid_from and day < valid_from) or (valid_to and day > valid_to):
+                continue
+            start = datetime.combine(day, start_time, tzinfo=zone).astimezone(UTC)
+            end = datetime.combine(day, end_time, tzinfo=zone).astimezone(UTC)
+            if start < end:
+                windows[provider_id].append((start, end))
+        day += timedelta(days=1)
+    result: dict[int, int] = {}
+    for provider_id, intervals in windows.items():
+        intervals.sort()
+        merged: list[tuple[datetime, datetime]] = []
+        for start, end in intervals:
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        holes = off.get(provider_id, [])
+        result[provider_id] = sum(_subtract(window, holes) for window in merged) // 60
+    return result
+
+
+def _appointment_counts(start: datetime, end: datetime) -> list[tuple[date, str, int]]:
+    # status__in lists every status so the (status, start) index serves the range (it covers
+    # both columns: the rows themselves are never read).
+    rows = (
+        Appointment.objects.filter(status__in=Status.values, start__gte=start, start__lt=end)
+        .annotate(day=TruncDate("start", tzinfo=clinic_zone()))
+        .values("day", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [(_as_date(row["day"]), row["status"], row["n"]) for row in rows]
+
+
+def _booked_minutes(start: datetime, end: datetime) -> dict[int, int]:
+    duration = ExpressionWrapper(F("end") - F("start"), output_field=DurationField())
+    rows = (
+        Appointment.objects.filter(status__in=TIME_HELD, start__gte=start, start__lt=end)
+        .values("provider_id")
+        .annotate(booked=Sum(duration))
+        .order_by()
+    )
+    return {row["provider_id"]: _minutes(row["booked"]) for row in rows}
+
+
+def _utilisation(first: date, last: date, start: datetime, end: datetime) -> list[ProviderUtilisation]:
+    booked = _booked_minutes(start, end)
+    rules = list(
+        AvailabilityRule.objects.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .values_list("provider_id", "weekday", "start_time", "end_time", "valid_from", "valid_to")
+    )
+    time_off = list(TimeOff.objects.filter(start__lt=end, end__gt=start).values_list("provider_id", "start", "end"))
+    available = available_minutes(rules=rules, time_off=time_off, first=first, last=last)
+    wanted = set(booked) | set(available)
+    providers = Provider.objects.filter(Q(active=True) | Q(pk__in=wanted)).select_related("user")
+    rows = [
+        ProviderUtilisation(provider=p, booked_minutes=booked.get(p.pk, 0), available_minutes=available.get(p.pk, 0))
+        for p in providers
+    ]
+    return sorted(rows, key=lambda u: (-(u.share or 0), u.provider.display_name))
+
+
+def clinic_kpis(*, first: date, last: date) -> Kpis:
+    """Every number of the clinic admin's dashboard for local days ``first``..``last``."""
+    start, end = range_bounds(first, last)
+
+    by_status: dict[str, int] = defaultdict(int)
+    per_day: dict[date, int] = defaultdict(int)
+    no_shows_by_weekday = [0] * 7
+    for day, status, n in _appointment_counts(start, end):
+        by_status[status] += n
+        per_day[day] += n
+        if status == Status.NO_SHOW:
+            no_shows_by_weekday[day.weekday()] += n
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+    patients = Patient.objects.aggregate(
+        total=Count("pk"),
+        with_login=Count("user_id"),
+        new=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
+    )
+
+    checks = SymptomCheck.objects.filter(created_at__gte=start, created_at__lt=end)
+    triage = {row["triage"]: row["n"] for row in checks.values("triage").annotate(n=Count("pk")).order_by()}
+    top = (
+        checks.exclude(conditions=[])
+        .values(name=KT("conditions__0__name"), icd10=KT("conditions__0__icd10"))
+        .annotate(n=Count("pk"))
+        .order_by("-n", "name")[:TOP_CONDITIONS]
+    )
+    agreement = checker_agreement(start=start, end=end)
+
+    review = emergency_accesses_for_review(since=start).filter(granted_at__lt=end)
+    lockouts = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=start, attempt_time__lt=end
+    ).order_by("-attempt_time")
+
+    return Kpis(
+        first=first,
+        last=last,
+        by_status=dict(by_status),
+        per_day=[(day, per_day.get(day, 0)) for day in days],
+        no_shows_by_weekday=no_shows_by_weekday,
+        utilisation=_utilisation(first, last, start, end),
+        new_patients=patients["new"],
+        patients_total=patients["total"],
+        patients_with_login=patients["with_login"],
+        triage=triage,
+        top_conditions=[(row["name"] or "?", row["icd10"] or "", row["n"]) for row in top],
+        agreement_confirmed=sum(row["confirmed"] for row in agreement),
+        agreement_in_top3=sum(row["in_top3"] for row in agreement),
+        break_glass=list(review[:REVIEW_LIMIT]),
+        break_glass_count=review.count(),
+        lockouts=list(lockouts[:REVIEW_LIMIT]),
+        lockout_count=lockouts.count(),
+    )
+
+
+def default_range(today: date) -> tuple[date, date]:
+    return today - timedelta(days=29), today

@@ -160,7 +160,7 @@ def access_log_for_patient(*, patient: Patient) -> QuerySet[LogEntry]:
             content_type=_patient_content_type(), object_pk=str(patient.pk), action=LogEntry.Action.ACCESS
         )
         .select_related("actor")
-        .order_by("-timestamp")
+        .order_by("-timestamp", "-pk")
     )
 
 

@@ -19,6 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from clinic.admin_export import CsvExportMixin
+from clinic.admin_filters import period_filter
+from clinic.admin_paginator import EstimatedCountPaginator
 from records import access, icd10, selectors, services
 from records.audit import audit_read
 from records.fhir import record_bundle
@@ -105,10 +108,26 @@ class AccessLogFilterForm(forms.Form):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(CsvExportMixin, admin.ModelAdmin):
     form = PatientForm
     list_display = ("mrn", "family_name", "given_name", "date_of_birth", "sex", "phone", "has_login")
-    list_filter = ("sex", HasLoginFilter)
+    list_filter = ("sex", HasLoginFilter, period_filter("created_at", _("registered")))
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    csv_fields = (
+        "mrn",
+        "family_name",
+        "given_name",
+        "date_of_birth",
+        "sex",
+        "email",
+        "phone",
+        "city",
+        "postal_code",
+        "preferred_language",
+        "has_login",
+        "created_at",
+    )
     list_select_related = ["user"]
     search_fields = ("mrn", "given_name", "family_name", "email")
     search_help_text = _("Name, MRN, e-mail, or a date of birth as YYYY-MM-DD.")

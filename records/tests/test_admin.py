@@ -229,3 +229,24 @@ def test_audit_rows_cannot_be_changed_or_deleted_in_the_admin(client, clinic_adm
     client.post(reverse("admin:auditlog_logentry_change", args=[entry.pk]), {"object_repr": "x"})
     entry.refresh_from_db()
     assert entry.object_repr != "x"
+
+
+def test_the_receptionist_registers_a_walk_in_through_the_service(client, receptionist):
+    from records.models import Patient
+
+    client.force_login(receptionist)
+    response = client.post(
+        reverse("admin:records_patient_add"),
+        {
+            "given_name": "Frank",
+            "family_name": "Fisher",
+            "date_of_birth": "1970-05-06",
+            "sex": "male",
+            "preferred_language": "English",
+        },
+    )
+    assert response.status_code == 302
+    frank = Patient.objects.get(family_name="Fisher")
+    assert frank.mrn.startswith("MRN-") and frank.user is None
+    entry = LogEntry.objects.get_for_object(frank).get()
+    assert entry.action == LogEntry.Action.CREATE and entry.actor == receptionist

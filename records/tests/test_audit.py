@@ -57,3 +57,15 @@ def test_break_the_glass_is_audited_with_its_reason_and_listed_for_review(nurse,
     assert record_access_history(patient=patient)[0].what == "break-the-glass"
     since = timezone.now() - timezone.timedelta(days=1)
     assert list(emergency_accesses_for_review(since=since)) == [grant]
+
+
+def test_record_access_history_query_count_does_not_grow_with_rows(
+    doctor, nurse, clinic_admin, patient, django_assert_num_queries
+):
+    for actor in (doctor, nurse, clinic_admin, doctor):
+        audit_read(actor=actor, patient=patient, what="record")
+    record_access_history(patient=patient)  # warms the content-type cache
+    # access rows joined with their actor, then the actors' groups (one prefetch)
+    with django_assert_num_queries(2):
+        history = record_access_history(patient=patient)
+    assert [h.role for h in history] == ["Doctor", "Clinic admin", "Nurse", "Doctor"]

@@ -29,6 +29,7 @@ SLOT_TAKEN = "slot_taken"
 NOT_BOOKABLE = "not_bookable"
 
 Status = Appointment.Status
+_LOADED_RELATIONS = ["patient", "provider", "appointment_type", "location", "booked_by", "cancelled_by"]
 
 
 def _is_staff(user: User | None) -> bool:
@@ -205,8 +206,9 @@ def appointment_book(
         reason=reason.strip(),
         booked_by=booked_by,
     )
-    # The unique constraints are checked by the database below, not by a racy query here.
-    appointment.full_clean(validate_constraints=False)
+    # The unique constraints are checked by the database below, not by a racy query here; the
+    # related rows were just read (and locked), so their existence is not queried again.
+    appointment.full_clean(exclude=_LOADED_RELATIONS, validate_constraints=False)
     try:
         with transaction.atomic():
             appointment.save()
@@ -292,7 +294,7 @@ def appointment_reschedule(
     appointment.location = _location_for(provider, new_start)
     appointment.reminder_sent_at = None
     appointment.confirmed_at = None
-    appointment.full_clean(validate_constraints=False)
+    appointment.full_clean(exclude=_LOADED_RELATIONS, validate_constraints=False)
     try:
         with transaction.atomic():
             appointment.save()

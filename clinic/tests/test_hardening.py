@@ -146,3 +146,20 @@ def test_no_raw_sql_from_the_orm_escape_hatches():
                 if RAW_SQL.search(line):
                     offenders.append(f"{path.relative_to(BASE_DIR)}:{number}")
     assert offenders == []
+
+
+ORDER_FROM_INPUT = re.compile(r"order_by\([^)]*\b(request|GET|POST|params|cleaned_data)\b")
+
+
+def test_no_ordering_taken_straight_from_the_request():
+    """Sorting chosen by the user must map through an allowlist, never reach order_by() as is.
+    (The admin's own ``?o=`` is checked by Django against list_display.)"""
+    offenders = []
+    for app in ("accounts", "records", "appointments", "diagnosis", "clinic"):
+        for path in (BASE_DIR / app).rglob("*.py"):
+            if "tests" in path.parts or "migrations" in path.parts:
+                continue
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if ORDER_FROM_INPUT.search(line):
+                    offenders.append(f"{path.relative_to(BASE_DIR)}:{number}")
+    assert offenders == []

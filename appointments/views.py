@@ -22,6 +22,7 @@ from clinic.specialties import SPECIALTIES
 from records.access import get_patient_for_portal_user
 
 SLOT_TAKEN_HELP_LIMIT = 5
+NEXT_AVAILABLE = 6
 
 
 def get_appointment_for_user(request: HttpRequest, pk: int) -> Appointment:
@@ -127,7 +128,10 @@ def book(request: HttpRequest) -> HttpResponse:
             {
                 "week": week,
                 "week_days": _group_by_day(slots),
-                "next_slots": [] if slots else selectors.next_available(providers=pool, appointment_type=kind),
+                # "Next available" across providers, always on top; usually this week's first ones.
+                "next_slots": slots[:NEXT_AVAILABLE]
+                if week == first_week and len(slots) >= NEXT_AVAILABLE
+                else selectors.next_available(providers=pool, appointment_type=kind, limit=NEXT_AVAILABLE),
                 "prev_week_query": urlencode({**base_query, "week": week - timedelta(days=7)})
                 if week > first_week
                 else "",

@@ -239,3 +239,18 @@ def test_joining_and_leaving_the_waitlist(client, frozen, patient, provider, gp_
     entry.refresh_from_db()
     assert entry.status == "cancelled"
     assert not mail.outbox
+
+
+def test_next_available_spans_providers_and_weeks(client, frozen, patient, provider, other_provider, gp_visit):
+    from appointments.tests.factories import TimeOffFactory
+
+    # Both GPs are away this week: the next available times are next Monday's, from both.
+    for gp in (provider, other_provider):
+        TimeOffFactory(provider=gp, start=at(2, 0), end=at(9, 0))
+    client.force_login(patient.user)
+    response = client.get(reverse("appointments:book"), {"specialty": "general_practice"})
+    next_slots = response.context["next_slots"]
+    assert [s.start for s in next_slots[:2]] == [at(9, 9), at(9, 9)]
+    assert {s.provider for s in next_slots} == {provider, other_provider}
+    assert response.context["week_days"] == []
+    assert "No free times this week" in response.content.decode()

@@ -31,6 +31,9 @@ migrate: install
 	$(BIN)/python manage.py migrate --no-input
 
 run: migrate
+	# A working symptom checker for the demo: trains once (about two minutes), then reuses the
+	# active model. Before seeding, so seed_demo can add example checks. Fails loudly.
+	$(BIN)/python manage.py train_diagnosis_model --activate --if-missing
 	@if $(BIN)/python manage.py shell -c "from accounts.models import User; import sys; sys.exit(0 if User.objects.exists() else 1)"; \
 		then echo "Database already has data: not seeding."; \
 		else $(BIN)/python manage.py seed_demo; fi

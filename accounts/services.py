@@ -70,6 +70,12 @@ def session_unregister(*, user: User | None, request: HttpRequest) -> None:
         security_event_record(user=user, kind=SecurityEvent.Kind.LOGOUT, request=request)
 
 
+def session_rekey(*, old_key: str | None, new_key: str | None) -> None:
+    """Follow a session to its new key (Django cycles the key when the password changes)."""
+    if old_key and new_key and old_key != new_key:
+        UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
+
+
 @transaction.atomic
 def sessions_end_others(*, user: User, request: HttpRequest | None = None, keep_session_key: str | None) -> int:
     """Delete every server session of ``user`` except ``keep_session_key``; return how many."""

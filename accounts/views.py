@@ -209,7 +209,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change; afterwards every other session of the user is ended."""
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        old_key = self.request.session.session_key
+        response = super().form_valid(form)  # update_session_auth_hash() gives the session a new key
+        services.session_rekey(old_key=old_key, new_key=self.request.session.session_key)
         ended = services.password_changed(user=form.user, request=self.request)
         if ended:
             messages.info(self.request, _("Your other sessions were logged out."))

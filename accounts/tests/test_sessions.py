@@ -125,6 +125,10 @@ def test_a_password_change_logs_out_the_other_sessions(patient_user, password):
     assert laptop.get(ACCOUNT).status_code == 200
     assert phone.get(ACCOUNT).status_code == 302
     assert not Session.objects.filter(session_key=phone_key).exists()
+    # The laptop's session got a new key with the new password and is still indexed under it.
+    assert list(UserSession.objects.filter(user=patient_user).values_list("session_key", flat=True)) == [
+        session_key(laptop)
+    ]
 
 
 def test_a_password_change_needs_a_recent_authentication(patient_user, password):

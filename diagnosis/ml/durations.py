@@ -1,0 +1,167 @@
+"""Durations and temperatures in tokenised patient text.
+
+Buckets (as the KB's ``duration_*`` findings): minutes (< 1 hour, when the KB has
+``duration_minutes``; otherwise hours), hours (< 1 day), days (1-13 days), weeks (2-8 weeks),
+months (> 8 weeks).
+"""
+
+from __future__ import annotations
+
+from diagnosis.ml import lexicon as lx
+
+UNIT_DAYS: dict[str, float] = {
+    "second": 1 / 86400, "seconds": 1 / 86400,
+    "minute": 1 / 1440, "minutes": 1 / 1440,
+    "hour": 1 / 24, "hours": 1 / 24,
+    "day": 1, "days": 1, "night": 1, "nights": 1,
+    "week": 7, "weeks": 7, "fortnight": 14, "fortnights": 14,
+    "month": 30, "months": 30,
+    "year": 365, "years": 365,
+}
+# A unit followed by one of these is an age or a pregnancy, not a duration.
+_NOT_DURATION_NEXT = frozenset(
+    {"old", "pregnant", "along", "postpartum", "gestation", "premature", "of", "gestational"}
+)
+# A quantity preceded by one of these is a frequency ("every 2 hours", "twice a day").
+_FREQUENCY_BEFORE = frozenset({"every", "each", "per", "times", "x", "once", "twice"})
+_CUES = frozenset({"for", "past", "last", "over", "since", "in", "few", "couple", "several",
+                   "many", "about", "around", "almost", "nearly", "the"})
+_FILLER_BEFORE_UNIT = frozenset({"of", "more", "or", "so", "whole", "full", "entire", "long",
+                                 "plus", "odd"})
+_PHRASES: dict[tuple[str, ...], float] = {
+    ("today",): 0.3, ("tonight",): 0.2, ("this", "morning"): 0.3, ("this", "afternoon"): 0.2,
+    ("this", "evening"): 0.1, ("last", "night"): 0.5, ("overnight",): 0.5,
+    ("earlier", "today"): 0.2, ("all", "day"): 0.5, ("since", "lunch"): 0.2,
+    ("since", "breakfast"): 0.3, ("since", "i", "woke", "up"): 0.4, ("when", "i", "woke", "up"): 0.4,
+    ("yesterday",): 1, ("the", "other", "day"): 3, ("this", "week"): 3, ("last", "week"): 9,
+    ("all", "week"): 5, ("last", "month"): 30, ("this", "month"): 15, ("last", "year"): 365,
+    ("for", "ages"): 365, ("forever",): 365, ("for", "ever"): 365, ("long", "time"): 180,
+    ("all", "my", "life"): 3650, ("since", "childhood"): 3650, ("since", "i", "was", "a", "kid"): 3650,
+    ("since", "i", "was", "a", "child"): 3650, ("since", "i", "was", "little"): 3650,
+    ("since", "i", "was", "young"): 3650, ("for", "years"): 730, ("for", "months"): 90,
+    ("for", "weeks"): 21, ("for", "days"): 3, ("for", "hours"): 0.2,
+}
+_MAX_PHRASE = max(len(p) for p in _PHRASES)
+
+
+def _quantity(word: str) -> float | None:
+    if word in lx.NUMBER_WORDS:
+        return float(lx.NUMBER_WORDS[word])
+    try:
+        return float(word)
+    except ValueError:
+        return None
+
+
+def bucket_for_days(days: float, codes: dict[str, str]) -> str | None:
+    """The duration finding code for a length in days (None if the KB lacks that bucket)."""
+    if days < 1 / 24 and "minutes" in codes:
+        bucket = "minutes"
+    elif days < 1:
+        bucket = "hours"
+    elif days < 14:
+        bucket = "days"
+    elif days <= 56:
+        bucket = "weeks"
+    else:
+        bucket = "months"
+    if bucket not in codes and bucket == "minutes":
+        bucket = "hours"
+    return codes.get(bucket)
+
+
+def find_durations(words: list[str], codes: dict[str, str]) -> list[tuple[str, int, int]]:
+    """(code, first token, end token) for each duration in ``words`` (cleaned, unstemmed)."""
+    if not codes:
+        return []
+    found: list[tuple[str, int, int]] = []
+    taken: set[int] = set()
+    n = len(words)
+    # fixed phrases first (longest first)
+    i = 0
+    while i < n:
+        for length in range(min(_MAX_PHRASE, n - i), 0, -1):
+            days = _PHRASES.get(tuple(words[i : i + length]))
+            if days is not None:
+                code = bucket_for_days(days, codes)
+                if code:
+                    found.append((code, i, i + length))
+                    taken.update(range(i, i + length))
+                i += length - 1
+                break
+        i += 1
+    for j, word in enumerate(words):
+        if j in taken:
+            continue
+        if word in lx.WEEKDAYS and j > 0 and words[j - 1] in {"since", "on", "last", "from",
+                                                                "over", "at", "till"}:
+            code = bucket_for_days(3, codes)
+            if code:
+                found.append((code, j - 1, j + 1))
+                taken.update((j - 1, j))
+            continue
+        if word == "since" and j + 1 < n and words[j + 1].isdigit() and len(words[j + 1]) == 4:
+            code = bucket_for_days(365, codes)  # "since 2019"
+            if code:
+                found.append((code, j, j + 2))
+            continue
+        unit_days = UNIT_DAYS.get(word)
+        if unit_days is None:
+            continue
+        if j + 1 < n and words[j + 1] in _NOT_DURATION_NEXT:
+            continue
+        # walk back over fillers to the quantity ("a couple of days", "2 or 3 weeks")
+        k = j - 1
+        while k >= 0 and words[k] in _FILLER_BEFORE_UNIT:
+            k -= 1
+        quantity = _quantity(words[k]) if k >= 0 else None
+        first = j
+        if quantity is not None:
+            first = k
+            if k >= 1 and words[k] in ("couple", "few") and words[k - 1] in ("a", "the"):
+                first = k - 1
+            if first >= 1 and words[first - 1] in _FREQUENCY_BEFORE:
+                continue
+            if words[k] in ("a", "an") and k >= 1 and words[k - 1] in _FREQUENCY_BEFORE:
+                continue
+        elif word.endswith("s") and k >= 0 and words[k] in _CUES:
+            quantity = 3.0
+            first = k
+        elif word in ("fortnight",):
+            quantity = 1.0
+        else:
+            continue
+        if quantity > 1000:
+            continue
+        code = bucket_for_days(quantity * unit_days, codes)
+        if code:
+            found.append((code, first, j + 1))
+    return found
+
+
+def find_temperatures(words: list[str], fever_codes: tuple[str, ...]) -> list[tuple[str, int, int]]:
+    """'temp 38.5', '102 fever', '39 degrees' -> fever (and fever_high at 39 C / 102.2 F)."""
+    if not fever_codes:
+        return []
+    found: list[tuple[str, int, int]] = []
+    context_words = {"temperature", "temp", "fever", "thermometer", "degrees", "degree", "c",
+                     "f", "celsius", "fahrenheit", "febrile"}
+    for j, word in enumerate(words):
+        try:
+            value = float(word)
+        except ValueError:
+            continue
+        window = words[max(0, j - 3) : j] + words[j + 1 : j + 3]
+        if not context_words.intersection(window):
+            continue
+        if 37.8 <= value <= 43:
+            high = value >= 39
+        elif 100 <= value <= 108:
+            high = value >= 102.2
+        else:
+            continue
+        code = "fever_high" if high and "fever_high" in fever_codes else fever_codes[0]
+        found.append((code, j, j + 1))
+        if code == "fever_high" and "fever" in fever_codes:
+            found.append(("fever", j, j + 1))
+    return found

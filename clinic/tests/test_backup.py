@@ -9,6 +9,7 @@ import stat
 import tarfile
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -229,3 +230,22 @@ def test_mariadb_credentials_go_in_a_private_option_file_never_the_command_line(
     assert 'password="pa\\"ss\\\\word"' in content
     assert 'host="db.internal"' in content
     assert not path.exists()
+
+
+def test_a_mariadb_dump_is_retried_while_the_database_changes_and_then_refused(tmp_path, monkeypatch):
+    fingerprints = iter([{"t": 1}, {"t": 2}] * backups.SNAPSHOT_ATTEMPTS)  # changes every time
+    dumps = []
+    monkeypatch.setattr(backups, "_client_tool", lambda *names: "mariadb-dump")
+    monkeypatch.setattr(backups, "_mysql_fingerprint", lambda conn: next(fingerprints))
+    monkeypatch.setattr(backups, "_mysql_snapshot_manifest", lambda conn, progress: {"migrations": {}, "tables": {}})
+    monkeypatch.setattr(backups, "_run", lambda command, **kwargs: dumps.append(command))
+    conn = mock.Mock(settings_dict={"NAME": "clinic", "USER": "clinic", "PASSWORD": "secret"})
+    messages = []
+
+    with pytest.raises(backups.BackupError, match="kept changing during the dump"):
+        backups._mysql_dump(conn, tmp_path / "data.sql", messages.append)
+
+    assert len(dumps) == backups.SNAPSHOT_ATTEMPTS
+    assert all("secret" not in " ".join(command) for command in dumps)
+    assert "--single-transaction" in dumps[0]
+    assert sum("changed during the dump" in m for m in messages) == backups.SNAPSHOT_ATTEMPTS

@@ -28,6 +28,8 @@ from appointments.models import (
     TimeOff,
     WaitlistEntry,
 )
+from clinic.admin_export import CsvExportMixin
+from clinic.admin_paginator import EstimatedCountPaginator
 
 
 @admin.register(Location)
@@ -170,10 +172,26 @@ def _run(modeladmin, request, queryset, service, keyword: str, done: str) -> Non
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(CsvExportMixin, admin.ModelAdmin):
     form = AppointmentAdminForm
     list_display = ("local_start", "patient", "provider", "appointment_type", "status", "location", "reminded")
     list_filter = (WhenFilter, "status", "provider", "location")
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    csv_fields = (
+        "local_start",
+        "patient",
+        "provider",
+        "appointment_type",
+        "location",
+        "status",
+        "reason",
+        "created_at",
+        "checked_in_at",
+        "completed_at",
+        "cancelled_at",
+        "cancellation_reason",
+    )
     list_select_related = ("patient", "provider__user", "appointment_type", "location")
     search_fields = ("patient__family_name", "patient__given_name", "patient__mrn")
     autocomplete_fields = ("patient",)

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from clinic.admin_export import CsvExportMixin
+from clinic.admin_filters import period_filter
 from diagnosis import selectors, services
 from diagnosis.forms import ConfirmForm
 from diagnosis.models import ModelVersion, SymptomCheck
@@ -25,9 +27,13 @@ AGREEMENT_MONTHS = 12
 
 
 @admin.register(SymptomCheck)
-class SymptomCheckAdmin(admin.ModelAdmin):
+class SymptomCheckAdmin(CsvExportMixin, admin.ModelAdmin):
     list_display = ("created_at", "patient", "triage", "top_condition", "confirmed_icd10", "agrees_top3")
-    list_filter = ("triage", "agrees_top3")
+    list_filter = ("triage", "agrees_top3", period_filter("created_at"))
+    csv_fields = (
+        "created_at", "patient", "age", "sex", "triage", "top_condition", "confirmed_icd10", "agrees_top3",
+        "model_version",
+    )
     list_select_related = ["patient"]
     search_fields = ("patient__family_name", "patient__mrn", "confirmed_icd10")
     date_hierarchy = "created_at"

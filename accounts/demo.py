@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from base64 import b32encode
 from binascii import unhexlify
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import roles
 from accounts.models import User
+
+BATCH = 5000  # rows per bulk insert
+NAME_POOL = 500  # distinct Faker names, reused across demo patients
 
 
 @dataclass
@@ -78,6 +83,56 @@ def _demo_two_factor(ctx: DemoContext, user: User) -> None:
     ctx.count("staff two-factor devices")
 
 
+def _demo_patient_users(count: int) -> list[User]:
+    users: list[User] = []
+    for start in range(1, count + 1, BATCH):
+        emails = [demo_patient_email(i) for i in range(start, min(start + BATCH, count + 1))]
+        users.extend(User.objects.filter(email__in=emails))
+    return sorted(users, key=lambda u: u.pk)
+
+
+def _seed_patient_logins(ctx: DemoContext, patient_group: Group) -> None:
+    """Demo patient logins, in bulk: at ``--patients 100000`` one ``create_user`` per row (a
+    password hash each, a full_clean, a save and a group insert) would take hours.
+
+    The password is hashed once with the real hasher and the hash shared by every demo login
+    (demo only); names come from a small pool drawn once from Faker; logins and their Patient
+    group membership are inserted ``BATCH`` rows at a time. Logins that exist are skipped.
+    """
+    if ctx.patients <= 0:
+        return
+    existing = set(
+        User.objects.filter(email__endswith="@demo.clinic", email__startswith="patient").values_list("email", flat=True)
+    )
+    missing = [demo_patient_email(i) for i in range(1, ctx.patients + 1) if demo_patient_email(i) not in existing]
+    if not missing:
+        return
+    password_hash = make_password(ctx.password)
+    rng = random.Random(ctx.seed)
+    pool = min(NAME_POOL, len(missing))
+    first_names = [ctx.faker.first_name() for _ in range(pool)]
+    last_names = [ctx.faker.last_name() for _ in range(pool)]
+    membership = User.groups.through
+    made = 0
+    for start in range(0, len(missing), BATCH):
+        emails = missing[start : start + BATCH]
+        User.objects.bulk_create(
+            User(
+                email=email,
+                password=password_hash,
+                first_name=rng.choice(first_names),
+                last_name=rng.choice(last_names),
+            )
+            for email in emails
+        )
+        ids = User.objects.filter(email__in=emails).values_list("pk", flat=True)
+        membership.objects.bulk_create(membership(user_id=pk, group_id=patient_group.pk) for pk in ids)
+        made += len(emails)
+        ctx.count("patient logins", len(emails))
+        if len(missing) > BATCH:
+            ctx.stdout.write(f"  patient logins: {made}/{len(missing)}")
+
+
 def seed(ctx: DemoContext) -> None:
     groups = {g.name: g for g in Group.objects.filter(name__in=roles.ROLES)}
     for person in DEMO_STAFF:
@@ -95,22 +150,8 @@ def seed(ctx: DemoContext) -> None:
         ctx.staff[person.email] = user
         _demo_two_factor(ctx, user)
 
-    existing = set(
-        User.objects.filter(email__endswith="@demo.clinic", email__startswith="patient").values_list("email", flat=True)
-    )
-    patient_group = groups[roles.PATIENT]
-    for index in range(1, ctx.patients + 1):
-        email = demo_patient_email(index)
-        if email in existing:
-            continue
-        user = User.objects.create_user(
-            email, ctx.password, first_name=ctx.faker.first_name(), last_name=ctx.faker.last_name()
-        )
-        user.groups.add(patient_group)
-        ctx.count("patient logins")
-    ctx.patient_users = list(
-        User.objects.filter(email__in=[demo_patient_email(i) for i in range(1, ctx.patients + 1)]).order_by("id")
-    )
+    _seed_patient_logins(ctx, groups[roles.PATIENT])
+    ctx.patient_users = _demo_patient_users(ctx.patients)
     ctx.stdout.write("Demo staff two-factor secrets (DEMO ONLY: add one to an authenticator app to log in):")
     for person in DEMO_STAFF:
         ctx.stdout.write(f"  {person.email:<28} {demo_totp_secret(person.email)}")

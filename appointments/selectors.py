@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -83,10 +85,11 @@ def _local_windows(provider: Provider, first: date, last: date) -> list[tuple[da
     return merged
 
 
-def _busy_intervals(
+def _busy_epochs(
     provider: Provider, start: datetime, end: datetime, *, exclude_appointment_id: int | None = None
-) -> tuple[list[tuple[datetime, datetime]], list[tuple[datetime, datetime]]]:
-    """(appointments as [start, busy_until), time off as [start, end)) that touch [start, end).
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(appointments as [start, busy_until), time off as [start, end)) touching [start, end), in
+    Unix seconds, sorted by start.
 
     Only this provider's rows in the window are read, through the (provider, start) index: the
     lower bound on ``start`` keeps the range scan short however many appointments exist.
@@ -100,56 +103,44 @@ def _busy_intervals(
     )
     if exclude_appointment_id is not None:
         appointments = appointments.exclude(pk=exclude_appointment_id)
-    booked = _pairs(appointments.values_list("start", "busy_until").order_by("start"))
-    time_off = sorted(
-        TimeOff.objects.filter(provider=provider, start__lt=end, end__gt=start).values_list("start", "end")
+    booked = _epoch_pairs(appointments.values_list("start", "busy_until").order_by("start"))
+    time_off = _epoch_pairs(
+        TimeOff.objects.filter(provider=provider, start__lt=end, end__gt=start)
+        .values_list("start", "end")
+        .order_by("start")
     )
     return booked, time_off
 
 
-def _aware(value) -> datetime:
+def _busy_intervals(
+    provider: Provider, start: datetime, end: datetime, *, exclude_appointment_id: int | None = None
+) -> tuple[list[tuple[datetime, datetime]], list[tuple[datetime, datetime]]]:
+    """``_busy_epochs`` as aware datetimes (for the booking checks)."""
+    booked, time_off = _busy_epochs(provider, start, end, exclude_appointment_id=exclude_appointment_id)
+    return [(_moment(a), _moment(b)) for a, b in booked], [(_moment(a), _moment(b)) for a, b in time_off]
+
+
+def _epoch(value, *, up: bool = False) -> int:
     if isinstance(value, str):  # SQLite keeps datetimes as text
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if value.tzinfo is None:  # stored in UTC
+        value = value.replace(tzinfo=UTC)
+    seconds = value.timestamp()
+    return math.ceil(seconds) if up else math.floor(seconds)
 
 
-def _pairs(queryset) -> list[tuple[datetime, datetime]]:
-    """Datetime pairs read straight from the cursor (stored in UTC): Django's per-value
-    converters cost more than the indexed query itself when a month holds a thousand rows."""
+def _moment(epoch: int) -> datetime:
+    return datetime.fromtimestamp(epoch, tz=UTC)
+
+
+def _epoch_pairs(queryset) -> list[tuple[int, int]]:
+    """Datetime pairs read straight from the cursor as Unix seconds: Django's per-value
+    converters and aware-datetime arithmetic cost more than the indexed query itself when a
+    month holds a thousand rows."""
     sql, params = queryset.query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
-        return [(_aware(a), _aware(b)) for a, b in cursor.fetchall()]
-
-
-def _first_overlap_end(intervals: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> datetime | None:
-    """The latest end among intervals (sorted by start) overlapping [start, end), or None."""
-    latest = None
-    for busy_start, busy_end in intervals:
-        if busy_start >= end:
-            break
-        if busy_end > start:
-            latest = busy_end if latest is None else max(latest, busy_end)
-    return latest
-
-
-class _Booked:
-    """Appointments sorted by start, searched by bisection (a month may hold a thousand)."""
-
-    def __init__(self, intervals: list[tuple[datetime, datetime]]) -> None:
-        self.intervals = intervals
-        self.starts = [s for s, _ in intervals]
-        self.reach = timedelta(minutes=MAX_APPOINTMENT_MINUTES)
-
-    def overlap_end(self, start: datetime, end: datetime) -> datetime | None:
-        lo = bisect_left(self.starts, start - self.reach)
-        hi = bisect_left(self.starts, end)
-        return _first_overlap_end(self.intervals[lo:hi], start, end)
-
-
-def _align_up(moment: datetime, anchor: datetime) -> datetime:
-    remainder = (moment - anchor) % SLOT_ALIGN
-    return moment if not remainder else moment + (SLOT_ALIGN - remainder)
+        return [(_epoch(a), _epoch(b, up=True)) for a, b in cursor.fetchall()]
 
 
 def free_starts(
@@ -163,8 +154,8 @@ def free_starts(
     """Every free start in [start, end) with no notice or horizon rule (staff and booking checks).
 
     Candidates are packed from the start of each working window: one visit plus its buffer after
-    another, jumping past appointments and time off. Starts are anchored to the window, not to
-    ``start``, so the same slot has the same time whatever range is asked for.
+    another, jumping past appointments and time off (rounded up to the 5-minute grid). Starts are
+    anchored to the window, not to ``start``, so a slot has the same time whatever range is asked.
     """
     if start >= end:
         return []
@@ -177,25 +168,36 @@ def free_starts(
     windows = [(ws, we) for ws, we in windows if we > start and ws < end]
     if not windows:
         return []
-    booked, time_off = _busy_intervals(
+    booked, time_off = _busy_epochs(
         provider, windows[0][0], windows[-1][1], exclude_appointment_id=exclude_appointment_id
     )
-    booked_index = _Booked(booked)
-    visit = appointment_type.duration
-    slot = visit + appointment_type.buffer_after
-    result: list[datetime] = []
+    # Integer seconds from here on. Intervals sorted by start; the running maximum of their
+    # ends lets a bisection skip every interval that ended before the cursor.
+    starts = [s for s, _e in booked]
+    reach = list(accumulate((e for _s, e in booked), max))
+    visit = appointment_type.duration_minutes * 60
+    slot = visit + appointment_type.buffer_after_minutes * 60
+    align = int(SLOT_ALIGN.total_seconds())
+    first, last = int(start.timestamp()), int(end.timestamp())
+    result: list[int] = []
     for window_start, window_end in windows:
-        cursor = window_start
-        while cursor + visit <= window_end and cursor < end:
-            blocked_until = booked_index.overlap_end(cursor, cursor + slot)
-            off_until = _first_overlap_end(time_off, cursor, cursor + visit)
-            if blocked_until is None and off_until is None:
-                if cursor >= start:
+        anchor, stop = int(window_start.timestamp()), int(window_end.timestamp())
+        cursor = anchor
+        while cursor + visit <= stop and cursor < last:
+            blocked = 0
+            for index in range(bisect_right(reach, cursor), bisect_left(starts, cursor + slot)):
+                if booked[index][1] > cursor and booked[index][1] > blocked:
+                    blocked = booked[index][1]
+            for off_start, off_end in time_off:
+                if off_start < cursor + visit and off_end > cursor and off_end > blocked:
+                    blocked = off_end
+            if not blocked:
+                if cursor >= first:
                     result.append(cursor)
                 cursor += slot
             else:
-                cursor = _align_up(max(d for d in (blocked_until, off_until) if d is not None), window_start)
-    return result
+                cursor = blocked + (-(blocked - anchor)) % align
+    return [_moment(moment) for moment in result]
 
 
 def available_slots(

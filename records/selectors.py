@@ -180,8 +180,11 @@ def _role_label(user) -> str:
 
 
 def record_access_history(*, patient: Patient, limit: int | None = 200) -> list[RecordAccess]:
-    """Who looked at this patient's record: staff name, role, when, what (newest first)."""
+    """Who looked at this patient's record: staff name, role, when, what (newest first).
+    The patient's own downloads are left out: this answers "who else read my record"."""
     entries = access_log_for_patient(patient=patient).prefetch_related("actor__groups")
+    if patient.user_id is not None:
+        entries = entries.exclude(actor_id=patient.user_id)
     if limit:
         entries = entries[:limit]
     history = []

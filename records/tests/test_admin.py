@@ -250,3 +250,46 @@ def test_the_receptionist_registers_a_walk_in_through_the_service(client, recept
     assert frank.mrn.startswith("MRN-") and frank.user is None
     entry = LogEntry.objects.get_for_object(frank).get()
     assert entry.action == LogEntry.Action.CREATE and entry.actor == receptionist
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("evil.pdf", b"<html><body><script>alert(1)</script></body></html>"),
+        ("drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+    ],
+)
+def test_the_admin_refuses_uploads_that_are_not_pdf_png_or_jpeg(client, doctor, record, patient, name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from records.models import Document
+
+    client.force_login(doctor)
+    upload = SimpleUploadedFile(name, content, content_type="application/pdf")
+    response = client.post(
+        reverse("admin:records_document_add"),
+        {"patient": patient.pk, "title": "Scan", "kind": "other", "upload": upload},
+    )
+    assert response.status_code == 200
+    assert "Only PDF, PNG and JPEG" in response.content.decode()
+    assert Document.objects.count() == 1  # the record fixture's own
+
+
+def test_the_admin_stores_a_real_pdf_and_serves_it_as_an_attachment(client, doctor, record, patient):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from records.models import Document
+    from records.tests.factories import PDF_BYTES
+
+    client.force_login(doctor)
+    upload = SimpleUploadedFile("letter.pdf", PDF_BYTES, content_type="text/html")
+    response = client.post(
+        reverse("admin:records_document_add"),
+        {"patient": patient.pk, "title": "Referral letter", "kind": "letter", "upload": upload},
+    )
+    assert response.status_code == 302
+    document = Document.objects.get(title="Referral letter")
+    assert document.content_type == "application/pdf" and document.uploaded_by == doctor
+    download = client.get(reverse("admin:records_patient_document", args=[patient.pk, document.pk]))
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["X-Content-Type-Options"] == "nosniff"

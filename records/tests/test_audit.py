@@ -69,3 +69,9 @@ def test_record_access_history_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(2):
         history = record_access_history(patient=patient)
     assert [h.role for h in history] == ["Doctor", "Clinic admin", "Nurse", "Doctor"]
+
+
+def test_the_patients_own_downloads_are_not_in_their_access_history(patient_user, doctor, patient):
+    audit_read(actor=patient_user, patient=patient, what="export:fhir")
+    audit_read(actor=doctor, patient=patient, what="record")
+    assert [h.staff_name for h in record_access_history(patient=patient)] == ["Grace Hopper"]

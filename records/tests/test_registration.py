@@ -105,3 +105,15 @@ def test_invitation_page_sets_the_password(client, django_capture_on_commit_call
     walk_in.refresh_from_db()
     assert walk_in.user.check_password(PASSWORD)
     assert client.get(path).status_code == 400
+
+
+def test_names_entered_at_registration_come_back_escaped(client, django_capture_on_commit_callbacks):
+    payload = "<script>alert(1)</script>"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("records:register"), _form(given_name=payload, email="xss@example.org"))
+    user = User.objects.get(email="xss@example.org")
+    user.is_active = True
+    user.save()
+    client.force_login(user)
+    body = client.get(reverse("records:profile")).content.decode()
+    assert payload not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body

@@ -140,3 +140,15 @@ def test_staff_without_their_second_factor_reach_nothing_but_the_otp_pages(docto
             if response.status_code == 200:
                 opened.append((path, name))
         assert opened == [], person
+
+
+def test_no_view_accepts_a_post_without_the_csrf_token(patient_user, patient):
+    anonymous = Client(enforce_csrf_checks=True)
+    signed_in = Client(enforce_csrf_checks=True)
+    signed_in.force_login(patient_user)
+    accepted = []
+    for path, name in all_urls():
+        for client in (anonymous, signed_in):
+            if client.post(path).status_code != 403:
+                accepted.append((path, name))
+    assert accepted == []

@@ -61,6 +61,11 @@ class ScopedClinicalAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # no hard deletes of clinical data: "mark entered in error" instead
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        # An entry never moves to another patient: mark it in error and record it again.
+        return (*fields, "patient") if obj is not None and "patient" not in fields else fields
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         if obj is not None and request.method == "GET":

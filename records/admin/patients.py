@@ -189,6 +189,9 @@ class PatientAdmin(CsvExportMixin, admin.ModelAdmin):
             "access_log_url": reverse("admin:records_patient_access_log", args=[object_id])
             if self.has_access_log_permission(request)
             else "",
+            "export_url": reverse("admin:records_patient_export", args=[patient.pk])
+            if patient is not None and access.can_view_clinical(request.user, patient)
+            else "",
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

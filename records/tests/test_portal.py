@@ -166,3 +166,13 @@ def test_list_pages_have_a_fixed_number_of_queries(client, patient_user, patient
     # vitals: session, user, groups, patient, charted series, readings table
     with django_assert_num_queries(6):
         client.get(reverse("records:vitals"))
+
+
+def test_entries_marked_in_error_disappear_from_the_portal(client, patient_user, doctor, record):
+    from records import services
+
+    services.entry_mark_entered_in_error(entry=record["medication"], actor=doctor, reason="Wrong drug")
+    services.entry_mark_entered_in_error(entry=record["glucose"], actor=doctor, reason="Haemolysed sample")
+    client.force_login(patient_user)
+    assert "Amlodipine" not in client.get(reverse("records:overview")).content.decode()
+    assert "Glucose" not in client.get(reverse("records:results")).content.decode()

@@ -152,3 +152,31 @@ def test_no_view_accepts_a_post_without_the_csrf_token(patient_user, patient):
             if client.post(path).status_code != 403:
                 accepted.append((path, name))
     assert accepted == []
+
+
+@pytest.mark.parametrize("persona", ["doctor", "nurse", "receptionist", "clinic_admin"])
+def test_staff_open_no_admin_page_their_role_has_no_permission_for(client, persona, request):
+    """Every registered ModelAdmin, every staff role: no permission, no page (whatever the
+    ModelAdmin overrides)."""
+    from django.contrib import admin
+    from django.urls import NoReverseMatch, reverse
+
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    opened = []
+    for model in admin.site._registry:
+        opts = model._meta
+        label = f"{opts.app_label}.%s_{opts.model_name}"
+        may_view = user.has_perm(label % "view") or user.has_perm(label % "change")
+        if not may_view:
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            if client.get(url).status_code == 200:
+                opened.append(url)
+        if not user.has_perm(label % "add"):
+            try:
+                url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+            except NoReverseMatch:  # a ModelAdmin may have no add view
+                continue
+            if client.get(url).status_code == 200:
+                opened.append(url)
+    assert opened == []

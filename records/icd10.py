@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import re
 from functools import lru_cache
 
 import simple_icd_10_cm as icd
@@ -30,31 +32,41 @@ def describe(code: str) -> str:
     return icd.get_description(normalise(code))
 
 
+_CODE_LIKE = re.compile(r"[A-Z][0-9][0-9A-Z.]*")
+
+
 @lru_cache(maxsize=1)
-def _index() -> tuple[tuple[str, str, str], ...]:
-    """(code, code without dot, lower-case description) for every diagnosis code: built once."""
-    rows = []
-    for code in icd.get_all_codes(True):
-        if icd.is_chapter_or_block(code):
-            continue
-        description = icd.get_description(code)
-        rows.append((code, code.replace(".", ""), description.lower()))
-    return tuple(rows)
+def _index() -> tuple[list[str], list[str], list[str]]:
+    """Diagnosis codes sorted by their undotted form, with the dotted code and the lower-case
+    description alongside: built once per process (about a second), then searched in memory."""
+    rows = sorted(
+        (code.replace(".", ""), code, icd.get_description(code).lower())
+        for code in icd.get_all_codes(True)
+        if not icd.is_chapter_or_block(code)
+    )
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
 
 def search(query: str, *, limit: int = 20) -> list[dict[str, str]]:
-    """Codes starting with ``query`` (with or without the dot), or whose description holds
-    every word of it; shortest codes (the most general) first."""
+    """Codes starting with ``query`` when it looks like a code (``J06``, ``j06.9``), otherwise
+    codes whose description holds every word of it; the most general (shortest) codes first."""
     query = (query or "").strip()
     if len(query) < 2:
         return []
+    bare_codes, codes, descriptions = _index()
     prefix = query.upper().replace(".", "")
-    words = query.lower().split()
-    found = []
-    for code, bare, description in _index():
-        if bare.startswith(prefix) or all(word in description for word in words):
-            found.append(code)
-            if len(found) >= limit * 5:
-                break
+    found: list[str] = []
+    if _CODE_LIKE.fullmatch(prefix):
+        i = bisect.bisect_left(bare_codes, prefix)
+        while i < len(bare_codes) and bare_codes[i].startswith(prefix) and len(found) < limit * 5:
+            found.append(codes[i])
+            i += 1
+    else:
+        words = query.lower().split()
+        for code, description in zip(codes, descriptions, strict=True):
+            if all(word in description for word in words):
+                found.append(code)
+                if len(found) >= limit * 5:
+                    break
     found.sort(key=lambda c: (len(c), c))
     return [{"code": code, "description": icd.get_description(code)} for code in found[:limit]]

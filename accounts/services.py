@@ -9,6 +9,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -50,6 +51,10 @@ def session_register(*, user: User, request: HttpRequest) -> None:
         request.session[security.OTP_REQUIRED] = True
     if request.session.session_key is None:
         request.session.save()
+    # Rows of sessions that expired without a logout are dropped here, one user at a time.
+    UserSession.objects.filter(user=user).exclude(
+        session_key__in=Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    ).delete()
     UserSession.objects.update_or_create(
         session_key=request.session.session_key,
         defaults={

@@ -191,3 +191,11 @@ def test_my_recent_logins_lists_my_logins_and_failures_only(patient_user, other_
     assert "10.9.9.9" in body and "10.2.0.5" in body
     assert "Failed log-in" in body
     assert len(page.context["events"]) == 2
+
+
+def test_rows_of_sessions_that_expired_are_dropped_at_the_next_login(patient_user, password):
+    old = Client()
+    login(old, patient_user, password)
+    Session.objects.filter(session_key=session_key(old)).delete()  # expired and cleared
+    login(Client(), patient_user, password)
+    assert UserSession.objects.filter(user=patient_user).count() == 1

@@ -15,12 +15,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.fields.json import KT
-from django.db.models.functions import TruncDate
 
 from appointments.models import Appointment, AvailabilityRule, Provider, TimeOff
 from appointments.selectors import clinic_zone, local_day_bounds
+from clinic.dashboard.sql import LocalDate, MinutesBetween, offset_segments
 from diagnosis.models import SymptomCheck
 from diagnosis.selectors import checker_agreement
 from records.models import EmergencyAccess, Patient
@@ -130,14 +130,6 @@ def _as_date(value) -> date:
     return value
 
 
-def _minutes(value) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, timedelta):
-        return int(value.total_seconds() // 60)
-    return int(value) // 60_000_000  # microseconds (some backends return the raw number)
-
-
 def _subtract(window: tuple[datetime, datetime], holes: list[tuple[datetime, datetime]]) -> int:
     """Seconds of ``window`` not covered by ``holes`` (sorted, may overlap)."""
     start, end = window
@@ -200,7 +192,7 @@ def _appointment_counts(start: datetime, end: datetime) -> list[tuple[date, str,
     # both columns: the rows themselves are never read).
     rows = (
         Appointment.objects.filter(status__in=Status.values, start__gte=start, start__lt=end)
-        .annotate(day=TruncDate("start", tzinfo=clinic_zone()))
+        .annotate(day=LocalDate("start", segments=offset_segments(start, end, clinic_zone())))
         .values("day", "status")
         .annotate(n=Count("pk"))
         .order_by()
@@ -209,14 +201,13 @@ def _appointment_counts(start: datetime, end: datetime) -> list[tuple[date, str,
 
 
 def _booked_minutes(start: datetime, end: datetime) -> dict[int, int]:
-    duration = ExpressionWrapper(F("end") - F("start"), output_field=DurationField())
     rows = (
         Appointment.objects.filter(status__in=TIME_HELD, start__gte=start, start__lt=end)
         .values("provider_id")
-        .annotate(booked=Sum(duration))
+        .annotate(booked=Sum(MinutesBetween("start", "end")))
         .order_by()
     )
-    return {row["provider_id"]: _minutes(row["booked"]) for row in rows}
+    return {row["provider_id"]: row["booked"] or 0 for row in rows}
 
 
 def _utilisation(first: date, last: date, start: datetime, end: datetime) -> list[ProviderUtilisation]:

@@ -21,6 +21,14 @@ from records.models import Condition, Encounter, Observation
 
 PANEL_LIMIT = 20
 SCHEDULE_LIMIT = 100
+# The front desk and the nurses see the next ones; the admin schedule view has the whole day.
+QUEUE_LIMIT = 50
+STILL_TO_SEE = (
+    Appointment.Status.REQUESTED,
+    Appointment.Status.BOOKED,
+    Appointment.Status.CHECKED_IN,
+    Appointment.Status.IN_PROGRESS,
+)
 NO_SHOW_FOLLOW_UP_DAYS = 7
 SYMPTOM_CHECK_DAYS = 30
 
@@ -32,6 +40,15 @@ def today_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
 
 def _appointments() -> QuerySet[Appointment]:
     return Appointment.objects.select_related("patient", "provider__user", "appointment_type", "location")
+
+
+def _labelled(rows: list, field: str, choices) -> list:
+    """Set ``<field>_label`` on each row: ``get_FOO_display`` rebuilds the choices dict on every
+    call, which is most of the rendering time of a hundred-row schedule."""
+    labels = {value: str(label) for value, label in choices}
+    for row in rows:
+        setattr(row, f"{field}_label", labels.get(getattr(row, field), getattr(row, field)))
+    return rows
 
 
 # --- Doctor ---------------------------------------------------------------------------------
@@ -56,6 +73,7 @@ def doctor_panels(*, user, now: datetime | None = None) -> DoctorPanels:
     schedule = list(
         _appointments().filter(provider__user=user, start__gte=start, start__lt=end).order_by("start")[:SCHEDULE_LIMIT]
     )
+    _labelled(schedule, "status", Appointment.Status.choices)
     waiting = [a for a in schedule if a.status == Appointment.Status.CHECKED_IN]
     upcoming = [a for a in schedule if a.status == Appointment.Status.BOOKED and a.end >= now]
     # Someone already in the waiting room comes before a booking that has not arrived yet.
@@ -81,6 +99,8 @@ def doctor_panels(*, user, now: datetime | None = None) -> DoctorPanels:
         .select_related("patient")
         .order_by("-start")[: PANEL_LIMIT + 1]
     )
+    _labelled(checks, "triage", SymptomCheck.Triage.choices)
+    _labelled(undiagnosed, "status", Encounter.Status.choices)
     return DoctorPanels(
         schedule=schedule,
         next_appointment=next_appointment,
@@ -123,18 +143,20 @@ def nurse_panels(*, now: datetime | None = None) -> NursePanels:
         .filter(~Exists(vitals_since_check_in))
         .order_by("checked_in_at", "start")[:PANEL_LIMIT]
     )
+    # The next visits still to come or under way (soonest first), then grouped by location.
     rows = list(
         _appointments()
-        .filter(start__gte=start, start__lt=end)
-        .exclude(status=Appointment.Status.CANCELLED)
-        .order_by("location__name", "start")[: SCHEDULE_LIMIT + 1]
+        .filter(status__in=STILL_TO_SEE, start__gte=start, start__lt=end)
+        .order_by("start")[: QUEUE_LIMIT + 1]
     )
+    shown = sorted(rows[:QUEUE_LIMIT], key=lambda a: (a.location.name if a.location else "", a.start))
+    _labelled(needs_vitals + rows, "status", Appointment.Status.choices)
     by_location = [
         LocationSchedule(location=location, appointments=list(group))
-        for location, group in groupby(rows[:SCHEDULE_LIMIT], key=lambda a: a.location)
+        for location, group in groupby(shown, key=lambda a: a.location)
     ]
     return NursePanels(
-        needs_vitals=needs_vitals, by_location=by_location, schedule_truncated=len(rows) > SCHEDULE_LIMIT
+        needs_vitals=needs_vitals, by_location=by_location, schedule_truncated=len(rows) > QUEUE_LIMIT
     )
 
 
@@ -157,7 +179,7 @@ def reception_panels(*, now: datetime | None = None) -> ReceptionPanels:
     arrivals = list(
         _appointments()
         .filter(status=Appointment.Status.BOOKED, start__gte=start, start__lt=end)
-        .order_by("start")[:SCHEDULE_LIMIT]
+        .order_by("start")[:QUEUE_LIMIT]
     )
     requested = list(
         _appointments().filter(status=Appointment.Status.REQUESTED, start__gte=now).order_by("start")[:PANEL_LIMIT]
@@ -174,4 +196,5 @@ def reception_panels(*, now: datetime | None = None) -> ReceptionPanels:
         )
         .order_by("-start")[:PANEL_LIMIT]
     )
+    _labelled(arrivals + requested + no_shows, "status", Appointment.Status.choices)
     return ReceptionPanels(arrivals=arrivals, requested=requested, offers=offers, no_shows=no_shows)

@@ -173,3 +173,35 @@ def test_charts_escape_labels_and_describe_the_data():
     line = line_chart(chart_id="c2", title="Per day", value_label="n", data=[("1 Mar", 0), ("2 Mar", 5)])
     assert "<polyline" in line.svg and 'role="img"' in line.svg
     assert line_chart(chart_id="c3", title="Empty", value_label="n", data=[]).is_empty
+
+
+def test_the_offset_segments_end_at_each_daylight_saving_change():
+    from zoneinfo import ZoneInfo
+
+    from clinic.dashboard.sql import offset_segments
+
+    utc = dt.UTC
+    segments = offset_segments(
+        dt.datetime(2026, 3, 1, tzinfo=utc), dt.datetime(2026, 11, 1, tzinfo=utc), ZoneInfo("Europe/London")
+    )
+    assert segments == [
+        (dt.datetime(2026, 3, 29, 1, 0, tzinfo=utc), 0),
+        (dt.datetime(2026, 10, 25, 1, 0, tzinfo=utc), 60),
+        (None, 0),
+    ]
+
+
+def test_appointments_count_on_their_local_day_across_daylight_saving(frozen):
+    from appointments.tests.factories import AppointmentFactory
+
+    utc = dt.UTC
+    # 23:30 UTC on Sunday 29 March is 00:30 on Monday 30 March in London (summer time);
+    # 23:30 UTC on Saturday 28 March is still Saturday (winter time).
+    AppointmentFactory(start=dt.datetime(2026, 3, 29, 23, 30, tzinfo=utc), status="completed")
+    AppointmentFactory(start=dt.datetime(2026, 3, 28, 23, 30, tzinfo=utc), status="no_show")
+    numbers = kpis.clinic_kpis(first=dt.date(2026, 3, 27), last=dt.date(2026, 3, 31))
+    per_day = dict(numbers.per_day)
+    assert per_day[dt.date(2026, 3, 30)] == 1 and per_day[dt.date(2026, 3, 28)] == 1
+    assert per_day[dt.date(2026, 3, 29)] == 0
+    assert numbers.no_shows_by_weekday[5] == 1  # Saturday
+    assert numbers.booked_minutes == 30

@@ -98,25 +98,29 @@ def _check_time(
         if start > now + timedelta(days=settings.BOOKING_HORIZON_DAYS):
             raise _not_bookable(_("That time is too far ahead to book."))
 
-    booked, time_off = _busy_intervals(provider, start, slot_end, exclude_appointment_id=exclude_appointment_id)
-    if any(b_start < slot_end and b_end > start for b_start, b_end in booked):
-        raise _taken()
-    if any(o_start < visit_end and o_end > start for o_start, o_end in time_off):
-        raise _not_bookable(_("The provider is not available at that time."))
     local_day = start.astimezone(clinic_zone()).date()
-    windows = _local_windows(provider, local_day - timedelta(days=1), local_day + timedelta(days=1))
-    if not any(w_start <= start and visit_end <= w_end for w_start, w_end in windows):
-        raise _not_bookable(_("The provider is not available at that time."))
     if not by_staff:
         day_start, day_end = local_day_bounds(local_day)
-        if start not in free_starts(
+        offered = free_starts(
             provider=provider,
             appointment_type=appointment_type,
             start=day_start,
             end=day_end,
             exclude_appointment_id=exclude_appointment_id,
-        ):
-            raise _not_bookable(_("That is not one of the offered times. Please pick one from the list."))
+        )
+        if start in offered:
+            return  # the usual case: one slot-grid read answers it
+    # Staff book any free time in working hours; for a patient, say why the time is not offered.
+    booked, time_off = _busy_intervals(provider, start, slot_end, exclude_appointment_id=exclude_appointment_id)
+    if any(b_start < slot_end and b_end > start for b_start, b_end in booked):
+        raise _taken()
+    if any(o_start < visit_end and o_end > start for o_start, o_end in time_off):
+        raise _not_bookable(_("The provider is not available at that time."))
+    windows = _local_windows(provider, local_day - timedelta(days=1), local_day + timedelta(days=1))
+    if not any(w_start <= start and visit_end <= w_end for w_start, w_end in windows):
+        raise _not_bookable(_("The provider is not available at that time."))
+    if not by_staff:
+        raise _not_bookable(_("That is not one of the offered times. Please pick one from the list."))
 
 
 def _check_patient_free(*, patient: Patient, start: datetime, end: datetime, exclude_appointment_id=None) -> None:

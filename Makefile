@@ -39,10 +39,15 @@ run: migrate
 		else $(BIN)/python manage.py seed_demo; fi
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# axe-core for the browser tests' accessibility checks (tests/browser); skipped without npm.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund && touch $@; \
+		else echo "npm not found: the browser tests will skip their accessibility checks."; fi
+
 lint: install
 	$(BIN)/ruff check .
 
-test: install lint
+test: install lint node_modules/.installed
 	# Security linter: no high-severity findings allowed in our code (tests excluded).
 	$(BIN)/bandit -q -r accounts records appointments diagnosis clinic -x '*/tests/*' -lll
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -34,6 +34,30 @@ class ConditionForm(forms.ModelForm):
             self.fields["icd10_code"].disabled = True
 
 
+class ObservationForm(forms.ModelForm):
+    class Meta:
+        model = Observation
+        fields = [
+            "patient",
+            "encounter",
+            "kind",
+            "code",
+            "display",
+            "value_numeric",
+            "value_text",
+            "unit",
+            "reference_low",
+            "reference_high",
+            "effective_at",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Name, unit and range default from the LOINC table (records.codes) when left empty.
+        if "display" in self.fields:
+            self.fields["display"].required = False
+
+
 class ScopedClinicalAdmin(admin.ModelAdmin):
     """Shared behaviour of the clinical admins (see the module docstring)."""
 
@@ -158,6 +182,7 @@ class ConditionInline(_EncounterInline):
 
 class ObservationInline(_EncounterInline):
     model = Observation
+    form = ObservationForm
     fields = ("kind", "code", "display", "value_numeric", "value_text", "unit", "abnormal", "effective_at")
     readonly_fields = ("abnormal",)
 
@@ -270,6 +295,7 @@ class MedicationAdmin(ScopedClinicalAdmin):
 
 @admin.register(Observation)
 class ObservationAdmin(ScopedClinicalAdmin):
+    form = ObservationForm
     list_display = ("display", "value_display", "abnormal", "patient", "kind", "effective_at")
     list_filter = ("kind", "abnormal", "entered_in_error")
     search_fields = ("code", "display", "patient__family_name", "patient__mrn")

@@ -293,3 +293,48 @@ def test_the_admin_stores_a_real_pdf_and_serves_it_as_an_attachment(client, doct
     download = client.get(reverse("admin:records_patient_document", args=[patient.pk, document.pk]))
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    "model", ["patient", "encounter", "condition", "allergy", "medication", "observation", "clinicalnote", "document"]
+)
+def test_every_records_admin_page_renders_for_the_clinic_admin(client, clinic_admin, record, model):
+    client.force_login(clinic_admin)
+    assert client.get(reverse(f"admin:records_{model}_changelist")).status_code == 200
+    assert client.get(reverse(f"admin:records_{model}_add")).status_code == 200
+    assert client.get(reverse(f"admin:records_{model}_changelist"), {"q": "a"}).status_code == 200
+
+
+def test_emergency_access_review_list_renders_for_the_clinic_admin(client, clinic_admin, nurse, patient):
+    from records.services import emergency_access_grant
+
+    emergency_access_grant(staff=nurse, patient=patient, reason="Found unresponsive in the corridor")
+    client.force_login(clinic_admin)
+    body = client.get(reverse("admin:records_emergencyaccess_changelist")).content.decode()
+    assert "Found unresponsive in the corridor" in body
+
+
+def test_a_nurse_records_observations_but_cannot_change_a_prescription(client, nurse, record, patient):
+    from records.models import Observation
+    from records.services import care_relationship_ensure
+
+    care_relationship_ensure(patient=patient, staff=nurse, source="appointment")
+    client.force_login(nurse)
+    response = client.post(
+        reverse("admin:records_observation_add"),
+        {
+            "patient": patient.pk,
+            "kind": "vitals",
+            "code": "8867-4",
+            "value_numeric": "118",
+            "effective_at_0": "2026-11-20",
+            "effective_at_1": "09:30",
+        },
+    )
+    assert response.status_code == 302
+    pulse = Observation.objects.get(code="8867-4", patient=patient)
+    assert pulse.abnormal == "H" and pulse.display == "Heart rate" and pulse.recorded_by == nurse
+    url = reverse("admin:records_medication_change", args=[record["medication"].pk])
+    client.post(url, {"drug": "Something else", "dose": "1", "frequency": "daily", "start": "2026-11-01"})
+    record["medication"].refresh_from_db()
+    assert record["medication"].drug == "Amlodipine"

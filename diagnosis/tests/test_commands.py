@@ -135,3 +135,14 @@ def test_evaluate_prints_topk_and_triage(active_model, tmp_path):
 def test_evaluate_rejects_a_missing_file(active_model):
     with pytest.raises(CommandError, match="no such file"):
         call_command("evaluate_diagnosis_model", "/nonexistent/v.jsonl")
+
+
+def test_diagnose_batch_of_500_runs_in_under_30_seconds(active_model, tmp_path):
+    import time
+
+    batch = tmp_path / "cases.jsonl"
+    batch.write_text("\n".join(json.dumps({**CASES[i % 3], "id": f"case-{i}"}) for i in range(500)))
+    started = time.perf_counter()
+    lines = run("diagnose", "--batch", str(batch)).splitlines()
+    assert time.perf_counter() - started < 30
+    assert [json.loads(line)["id"] for line in lines] == [f"case-{i}" for i in range(500)]

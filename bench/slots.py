@@ -68,6 +68,7 @@ def bench_providers(count: int) -> list[Provider]:
             )
             Patient.objects.bulk_create(
                 Patient(
+                    mrn=f"MRN-B{index:04d}{n:04d}",  # the random default collides at this size
                     given_name=f"Bench{index}",
                     family_name=f"Patient{n}",
                     date_of_birth=datetime(1980, 1, 1).date(),

@@ -98,6 +98,12 @@ class ScopedClinicalAdmin(admin.ModelAdmin):
             super().change_view, request, object_id=object_id, form_url=form_url, extra_context=extra_context
         )
 
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            audit_read(actor=request.user, patient=obj.patient, obj=obj, what=f"history:{self.model._meta.model_name}")
+        return super().history_view(request, object_id, extra_context)
+
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         cl = getattr(response, "context_data", {}).get("cl") if isinstance(response, TemplateResponse) else None

@@ -195,6 +195,12 @@ class PatientAdmin(CsvExportMixin, admin.ModelAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def history_view(self, request, object_id, extra_context=None):
+        patient = self.get_object(request, object_id)
+        if patient is not None:
+            audit_read(actor=request.user, patient=patient, what="history:patient")
+        return super().history_view(request, object_id, extra_context)
+
     def save_model(self, request, obj, form, change) -> None:
         data = {name: form.cleaned_data[name] for name in DEMOGRAPHIC_FIELDS if name in form.cleaned_data}
         if change:

@@ -25,6 +25,7 @@ def _staff_urls(record, patient):
         "note": reverse("admin:records_clinicalnote_change", args=[record["note"].pk]),
         "document": reverse("admin:records_patient_document", args=[patient.pk, record["document"].pk]),
         "export": reverse("admin:records_patient_export", args=[patient.pk]),
+        "encounter_history": reverse("admin:records_encounter_history", args=[record["encounter"].pk]),
     }
 
 
@@ -38,6 +39,10 @@ EXPECTED = {
     "receptionist": {"patient": 200, "encounter": 403, "condition": 403, "note": 403, "document": 404, "export": 404},
     "clinic_admin": {"patient": 200, "encounter": 200, "condition": 200, "note": 200, "document": 200, "export": 200},
 }
+# The change history of an entry is a read of it too.
+for _persona, _expected in EXPECTED.items():
+    _expected["encounter_history"] = _expected["encounter"]
+EXPECTED["receptionist"]["encounter_history"] = 302  # sees no entry at all: "does not exist"
 
 
 @pytest.mark.parametrize("persona", STAFF_PERSONAS)

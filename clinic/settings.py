@@ -289,6 +289,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     # backend supports it; row locks in appointments.services keep MySQL correct.
     SILENCED_SYSTEM_CHECKS = ["models.W036"]
 
+# --- Benchmarks -------------------------------------------------------------------------
+# bench/pages.py serves a constant at /bench/floor/ through the whole stack; never in production.
+BENCH_FLOOR_VIEW = _env(env.bool, "BENCH_FLOOR_VIEW", default=False)
+
 # --- Symptom checker --------------------------------------------------------------------
 MODEL_DIR = Path(_env(env.str, "MODEL_DIR", default=str(BASE_DIR / "var" / "models")))
 

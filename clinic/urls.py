@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -15,3 +16,6 @@ urlpatterns = [
     path("symptom-checker/", include("diagnosis.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_FLOOR_VIEW:  # bench/pages.py only: the floor every page is compared with
+    urlpatterns.append(path("bench/floor/", views.bench_floor, name="bench_floor"))

@@ -48,3 +48,11 @@ def _symptom_checker_status() -> str:
     from diagnosis.services import checker_status
 
     return checker_status()
+
+
+@login_not_required
+@require_GET
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """The benchmark floor: a constant through the whole middleware stack, no template and no
+    query of its own. Routed only when ``BENCH_FLOOR_VIEW`` is on (bench/pages.py)."""
+    return HttpResponse(b"ok", content_type="text/plain")

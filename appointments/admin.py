@@ -30,6 +30,7 @@ from appointments.models import (
 )
 from clinic.admin_export import CsvExportMixin
 from clinic.admin_paginator import EstimatedCountPaginator
+from records.audit import audit_read
 
 
 @admin.register(Location)
@@ -245,6 +246,13 @@ class AppointmentAdmin(CsvExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # appointments are cancelled, never deleted: the history stays
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The page shows the reason for the visit: a staff read of the patient's data, audited.
+        obj = self.get_object(request, object_id)
+        if obj is not None and request.method == "GET":
+            audit_read(actor=request.user, patient=obj.patient, obj=obj, what="appointment")
+        return super().change_view(request, object_id, form_url=form_url, extra_context=extra_context)
 
     @admin.display(description=_("start"), ordering="start")
     def local_start(self, obj: Appointment) -> str:

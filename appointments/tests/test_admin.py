@@ -59,6 +59,11 @@ def test_changing_the_start_reschedules(client, frozen, receptionist, patient, p
     client.force_login(receptionist)
     url = reverse("admin:appointments_appointment_change", args=[appointment.pk])
     assert client.get(url).status_code == 200
+    from auditlog.models import LogEntry
+
+    read = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=receptionist).latest("pk")
+    assert read.additional_data["what"] == "appointment"
+    assert read.additional_data["object_id"] == appointment.pk
     response = client.post(url, {"start_0": "2026-03-04", "start_1": "11:30", "reason": "Moved by phone"})
     assert response.status_code == 302
     appointment.refresh_from_db()

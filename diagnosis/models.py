@@ -91,6 +91,8 @@ class SymptomCheck(models.Model):
             models.Index(fields=["patient", "created_at"]),
             models.Index(fields=["created_at"]),
             models.Index(fields=["triage"]),
+            # The clinic dashboard's checker agreement reads confirmations by date.
+            models.Index(fields=["confirmed_at"]),
         ]
         verbose_name = _("symptom check")
 

@@ -242,11 +242,13 @@ def clinic_kpis(*, first: date, last: date) -> Kpis:
             no_shows_by_weekday[day.weekday()] += n
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
-    patients = Patient.objects.aggregate(
-        total=Count("pk"),
-        with_login=Count("user_id"),
-        new=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
-    )
+    # Three index-only counts (any index, the user_id unique index, the created_at index) read
+    # far less than one aggregate over the table's rows.
+    patients = {
+        "total": Patient.objects.count(),
+        "with_login": Patient.objects.filter(user__isnull=False).count(),
+        "new": Patient.objects.filter(created_at__gte=start, created_at__lt=end).count(),
+    }
 
     checks = SymptomCheck.objects.filter(created_at__gte=start, created_at__lt=end)
     triage = {row["triage"]: row["n"] for row in checks.values("triage").annotate(n=Count("pk")).order_by()}

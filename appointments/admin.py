@@ -125,6 +125,11 @@ class AppointmentAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.request = request
         self.booked: Appointment | None = None
+        widgets = getattr(self.fields.get("start"), "widget", None)
+        if widgets is not None and len(getattr(widgets, "widgets", ())) == 2:
+            # The admin's split date/time inputs have no <label> of their own.
+            widgets.widgets[0].attrs["aria-label"] = _("Start date")
+            widgets.widgets[1].attrs["aria-label"] = _("Start time")
         if not self.instance.pk and "start" in self.fields:
             now = timezone.localtime(timezone.now(), selectors.clinic_zone())
             self.fields["start"].initial = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)

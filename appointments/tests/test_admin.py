@@ -29,6 +29,8 @@ def test_receptionist_books_a_walk_in_through_the_service(client, frozen, recept
     client.force_login(receptionist)
     page = client.get(reverse("admin:appointments_appointment_add"))
     assert page.status_code == 200
+    assert 'aria-label="Start date"' in page.content.decode()
+    assert 'aria-label="Start time"' in page.content.decode()
     response = client.post(
         reverse("admin:appointments_appointment_add"), add_data(walk_in, provider, gp_visit, "2026-03-02", "09:00")
     )

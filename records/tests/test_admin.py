@@ -343,3 +343,53 @@ def test_a_nurse_records_observations_but_cannot_change_a_prescription(client, n
     client.post(url, {"drug": "Something else", "dose": "1", "frequency": "daily", "start": "2026-11-01"})
     record["medication"].refresh_from_db()
     assert record["medication"].drug == "Amlodipine"
+
+
+def test_recording_a_visit_with_its_diagnosis_vitals_and_note_inline(client, doctor, patient):
+    from records.services import care_relationship_ensure
+
+    care_relationship_ensure(patient=patient, staff=doctor, source="appointment")
+    client.force_login(doctor)
+
+    def management(prefix: str, total: int) -> dict:
+        return {
+            f"{prefix}-TOTAL_FORMS": str(total),
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+
+    response = client.post(
+        reverse("admin:records_encounter_add"),
+        {
+            "patient": patient.pk,
+            "start_0": "2026-11-20",
+            "start_1": "10:00",
+            "type": "ambulatory",
+            "reason": "Fever and cough",
+            "status": "finished",
+            **management("conditions", 1),
+            "conditions-0-icd10_code": "j111",
+            "conditions-0-clinical_status": "active",
+            "conditions-0-verification": "confirmed",
+            **management("observations", 1),
+            "observations-0-kind": "vitals",
+            "observations-0-code": "8867-4",
+            "observations-0-value_numeric": "88",
+            "observations-0-effective_at_0": "2026-11-20",
+            "observations-0-effective_at_1": "10:05",
+            **management("notes", 1),
+            "notes-0-text": "Likely flu. <script>alert(1)</script>",
+            "_continue": "1",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    encounter = Encounter.objects.get(patient=patient)
+    condition = encounter.conditions.get()
+    assert (condition.icd10_code, condition.verification, condition.recorded_by) == ("J11.1", "confirmed", doctor)
+    assert condition.description.startswith("Influenza due to unidentified influenza virus")
+    pulse = encounter.observations.get()
+    assert pulse.display == "Heart rate" and pulse.abnormal == "N" and pulse.recorded_by == doctor
+    assert encounter.notes.get().author == doctor
+    page = client.get(response["Location"]).content.decode()
+    assert "<script>alert(1)</script>" not in page

@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from records import access, services
 from records.audit import audit_read
 from records.forms import ICD10CodeField
-from records.models import Allergy, ClinicalNote, Condition, Document, Encounter, Medication, Observation
-from records.services.documents import document_check
+from records.models import Allergy, ClinicalNote, Condition, Encounter, Medication, Observation
 
 ICD10_SEARCH_URL = reverse_lazy("admin:records_patient_icd10_search")
 
@@ -373,62 +372,4 @@ class ClinicalNoteAdmin(ScopedClinicalAdmin):
     def create(self, request, data):
         return services.note_add(
             patient=data["patient"], author=request.user, text=data["text"], encounter=data.get("encounter")
-        )
-
-
-class DocumentForm(forms.ModelForm):
-    upload = forms.FileField(label=_("File (PDF, PNG or JPEG)"))
-
-    class Meta:
-        model = Document
-        fields = ["patient", "encounter", "title", "kind"]
-
-    def clean_upload(self):
-        uploaded = self.cleaned_data["upload"]
-        document_check(uploaded)
-        return uploaded
-
-
-@admin.register(Document)
-class DocumentAdmin(ScopedClinicalAdmin):
-    list_display = ("title", "patient", "kind", "content_type", "size", "uploaded_at", "uploaded_by")
-    list_filter = ("kind", "content_type", "entered_in_error")
-    list_select_related = ["patient", "uploaded_by"]
-    search_fields = ("title", "patient__family_name", "patient__mrn")
-    autocomplete_fields = ["patient", "encounter"]
-    readonly_fields = (
-        "download",
-        "content_type",
-        "size",
-        "uploaded_by",
-        "uploaded_at",
-        *ScopedClinicalAdmin.readonly_fields,
-    )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = DocumentForm
-        return super().get_form(request, obj, change, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["patient", "encounter", "title", "kind", "upload"]
-        return ["patient", "title", "kind", "download", "content_type", "size", "uploaded_by", "uploaded_at"]
-
-    @admin.display(description=_("File"))
-    def download(self, obj: Document) -> str:
-        from django.urls import reverse
-        from django.utils.html import format_html
-
-        url = reverse("admin:records_patient_document", args=[obj.patient_id, obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Download"))
-
-    def create(self, request, data):
-        return services.document_upload(
-            patient=data["patient"],
-            uploaded_by=request.user,
-            uploaded_file=data["upload"],
-            title=data["title"],
-            kind=data["kind"],
-            encounter=data.get("encounter"),
         )

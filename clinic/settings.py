@@ -119,6 +119,8 @@ TEMPLATES = [
         },
     },
 ]
+# Widget templates can be overridden in templates/ too (templates/admin/widgets/).
+FORM_RENDERER = "clinic.forms_renderer.ProjectDjangoTemplates"
 
 # --- Database ---------------------------------------------------------------------------
 DATABASES = {

@@ -22,7 +22,6 @@ from appointments.models import Appointment, AvailabilityRule, Provider, TimeOff
 from appointments.selectors import clinic_zone, local_day_bounds
 from clinic.dashboard.sql import LocalDate, MinutesBetween, offset_segments
 from diagnosis.models import SymptomCheck
-from diagnosis.selectors import checker_agreement
 from records.models import EmergencyAccess, Patient
 from records.selectors import emergency_accesses_for_review
 
@@ -258,7 +257,11 @@ def clinic_kpis(*, first: date, last: date) -> Kpis:
         .annotate(n=Count("pk"))
         .order_by("-n", "name")[:TOP_CONDITIONS]
     )
-    agreement = checker_agreement(start=start, end=end)
+    # The totals of diagnosis.selectors.checker_agreement (same rows), without its per-month
+    # truncation: that needs MySQL's time-zone tables, and the dashboard shows one number.
+    agreement = SymptomCheck.objects.filter(
+        confirmed_at__gte=start, confirmed_at__lt=end, agrees_top3__isnull=False
+    ).aggregate(confirmed=Count("pk"), in_top3=Count("pk", filter=Q(agrees_top3=True)))
 
     review = emergency_accesses_for_review(since=start).filter(granted_at__lt=end)
     lockouts = AccessAttempt.objects.filter(
@@ -277,8 +280,8 @@ def clinic_kpis(*, first: date, last: date) -> Kpis:
         patients_with_login=patients["with_login"],
         triage=triage,
         top_conditions=[(row["name"] or "?", row["icd10"] or "", row["n"]) for row in top],
-        agreement_confirmed=sum(row["confirmed"] for row in agreement),
-        agreement_in_top3=sum(row["in_top3"] for row in agreement),
+        agreement_confirmed=agreement["confirmed"],
+        agreement_in_top3=agreement["in_top3"],
         break_glass=list(review[:REVIEW_LIMIT]),
         break_glass_count=review.count(),
         lockouts=list(lockouts[:REVIEW_LIMIT]),

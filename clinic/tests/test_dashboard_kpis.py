@@ -205,3 +205,13 @@ def test_appointments_count_on_their_local_day_across_daylight_saving(frozen):
     assert per_day[dt.date(2026, 3, 29)] == 0
     assert numbers.no_shows_by_weekday[5] == 1  # Saturday
     assert numbers.booked_minutes == 30
+
+
+def test_the_agreement_totals_match_the_checker_agreement_selector(clinic):
+    from diagnosis.selectors import checker_agreement
+
+    start, end = kpis.range_bounds(FIRST, LAST)
+    months = checker_agreement(start=start, end=end)
+    numbers = kpis.clinic_kpis(first=FIRST, last=LAST)
+    assert numbers.agreement_confirmed == sum(row["confirmed"] for row in months) == 2
+    assert numbers.agreement_in_top3 == sum(row["in_top3"] for row in months) == 1

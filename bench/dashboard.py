@@ -378,6 +378,12 @@ def main() -> None:
         f"backend={connection.vendor} patients={Patient.objects.count()} "
         f"appointments={Appointment.objects.count()} symptom_checks={SymptomCheck.objects.count()}\n"
     )
+    began = time.perf_counter()
+    sum(i * i for i in range(1_000_000))
+    out.write(
+        f"CPU calibration: 1e6 squares summed in {(time.perf_counter() - began) * 1000:.0f} ms "
+        "(about 40-50 ms on an idle modern core)\n"
+    )
     for name, user in personas.items():
         user = User.objects.get(pk=user.pk)  # fresh: no cached roles or permissions
         render_index(user)  # warm caches

@@ -14,6 +14,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import label_for_field, lookup_field
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
@@ -79,7 +80,7 @@ class CsvExportMixin:
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if self.has_export_permission(request):
+        if self.has_export_permission(request) and IS_POPUP_VAR not in request.GET:
             actions["export_csv"] = (
                 CsvExportMixin.export_csv,
                 "export_csv",

@@ -12,8 +12,13 @@ import pytest
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
+# Variables a deployment would not have: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for
+# Playwright's event loop, and the real check --deploy rightly refuses it.
+_NOT_INHERITED = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    clean = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "clinic.settings"
     return subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
@@ -22,7 +27,7 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    clean = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED - {"DATABASE_URL"}}
     clean.update(env)
     return subprocess.run(  # noqa: S603
         [sys.executable, "-c", code], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=60

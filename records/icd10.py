@@ -6,7 +6,13 @@ import bisect
 import re
 from functools import lru_cache
 
-import simple_icd_10_cm as icd
+
+def _icd():
+    """The code table, imported on first use: it holds ~180 MB in memory, which a worker that
+    never validates a code (most portal requests) should not pay for."""
+    import simple_icd_10_cm
+
+    return simple_icd_10_cm
 
 
 def normalise(code: str) -> str:
@@ -17,7 +23,7 @@ def normalise(code: str) -> str:
     if "." in code or len(code) <= 3:
         return code
     try:
-        return icd.add_dot(code)
+        return _icd().add_dot(code)
     except ValueError:  # not in the table: keep it as typed, is_valid() says no
         return code
 
@@ -25,11 +31,11 @@ def normalise(code: str) -> str:
 def is_valid(code: str) -> bool:
     """A diagnosis code (a category or below, never a chapter or block)."""
     code = normalise(code)
-    return bool(code) and icd.is_valid_item(code) and not icd.is_chapter_or_block(code)
+    return bool(code) and _icd().is_valid_item(code) and not _icd().is_chapter_or_block(code)
 
 
 def describe(code: str) -> str:
-    return icd.get_description(normalise(code))
+    return _icd().get_description(normalise(code))
 
 
 _CODE_LIKE = re.compile(r"[A-Z][0-9][0-9A-Z.]*")
@@ -39,6 +45,7 @@ _CODE_LIKE = re.compile(r"[A-Z][0-9][0-9A-Z.]*")
 def _index() -> tuple[list[str], list[str], list[str]]:
     """Diagnosis codes sorted by their undotted form, with the dotted code and the lower-case
     description alongside: built once per process (about a second), then searched in memory."""
+    icd = _icd()
     rows = sorted(
         (code.replace(".", ""), code, icd.get_description(code).lower())
         for code in icd.get_all_codes(True)
@@ -69,4 +76,4 @@ def search(query: str, *, limit: int = 20) -> list[dict[str, str]]:
                 if len(found) >= limit * 5:
                     break
     found.sort(key=lambda c: (len(c), c))
-    return [{"code": code, "description": icd.get_description(code)} for code in found[:limit]]
+    return [{"code": code, "description": describe(code)} for code in found[:limit]]

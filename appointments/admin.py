@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -31,6 +32,7 @@ from appointments.models import (
 from clinic.admin_export import CsvExportMixin
 from clinic.admin_paginator import EstimatedCountPaginator
 from records.audit import audit_read
+from records.models import Patient
 
 
 @admin.register(Location)
@@ -202,6 +204,28 @@ class AppointmentAdmin(CsvExportMixin, admin.ModelAdmin):
     search_fields = ("patient__family_name", "patient__given_name", "patient__mrn")
     autocomplete_fields = ("patient",)
     ordering = ("start",)
+    search_patients_max = 2000  # past this many matching patients, the plain search is as quick
+
+    def get_search_results(self, request, queryset, search_term):
+        """Find the matching patients first, then their appointments by the (patient, start) index.
+
+        The plain search joins every appointment to its patient and tests LIKE '%term%' on each
+        before sorting: MariaDB then reads the whole appointment table (2.7 s at 100,000 rows,
+        found by bench/pages.py). Same matches: every word must appear in one of the fields.
+        """
+        words = search_term.split()
+        if not words:
+            return super().get_search_results(request, queryset, search_term)
+        patients = Patient.objects.all()
+        for word in words:
+            patients = patients.filter(
+                Q(family_name__icontains=word) | Q(given_name__icontains=word) | Q(mrn__icontains=word)
+            )
+        ids = list(patients.values_list("pk", flat=True)[: self.search_patients_max + 1])
+        if len(ids) > self.search_patients_max:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(patient_id__in=ids), False
+
     actions = ("check_in", "start_visit", "complete", "mark_no_show", "approve", "cancel")
     readonly_fields = (
         "status",

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import pytest
+
+from appointments.admin import AppointmentAdmin
+from appointments.tests.factories import AppointmentFactory
+from records.tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(client, clinic_admin):
+    client.force_login(clinic_admin)
+    return client
+
+
+def _found(staff, term: str) -> set[int]:
+    response = staff.get("/admin/appointments/appointment/", {"q": term})
+    assert response.status_code == 200
+    return {a.pk for a in response.context["cl"].result_list}
+
+
+def test_search_finds_the_appointments_of_matching_patients_by_any_word(staff):
+    ann = AppointmentFactory(patient=PatientFactory(given_name="Ann", family_name="Smithson", mrn="MRN-AAA111"))
+    bob = AppointmentFactory(patient=PatientFactory(given_name="Bob", family_name="Jones", mrn="MRN-BBB222"))
+    assert _found(staff, "smith") == {ann.pk}
+    assert _found(staff, "ann smith") == {ann.pk}
+    assert _found(staff, "bbb222") == {bob.pk}
+    assert _found(staff, "ann jones") == set()
+    assert _found(staff, "") == {ann.pk, bob.pk}
+
+
+def test_search_falls_back_to_the_plain_search_when_many_patients_match(staff, monkeypatch):
+    monkeypatch.setattr(AppointmentAdmin, "search_patients_max", 1)
+    one = AppointmentFactory(patient=PatientFactory(family_name="Smith"))
+    two = AppointmentFactory(patient=PatientFactory(family_name="Smithers"))
+    assert _found(staff, "smith") == {one.pk, two.pk}

@@ -244,6 +244,8 @@ def main() -> None:
             "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
             "--log-level",
             "warning",
+            "--timeout",
+            "120",  # a slow page is measured, not killed (the default 30 s)
         ],
         cwd=ROOT,
         env=env,
@@ -263,7 +265,10 @@ def main() -> None:
             if args.only and name != "floor" and name not in args.only:
                 continue
             cookie = cookies[who]
-            status = fetch_status(base + url, cookie)
+            try:
+                status = fetch_status(base + url, cookie)
+            except OSError as exc:
+                status = f"no answer ({exc})"
             if status != 200:
                 print(f"{name}: {url} answered {status}, skipped", flush=True)
                 continue

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -35,26 +34,24 @@ def checks_started_last_hour(*, user) -> int:
 
 
 def checker_agreement(*, start: date | datetime, end: date | datetime) -> list[dict[str, Any]]:
-    """Per month of confirmation in [start, end): checks confirmed, how many had the confirmed
-    diagnosis in the checker's top 3, and that share (None without confirmations)."""
-    rows = (
-        SymptomCheck.objects.filter(confirmed_at__gte=start, confirmed_at__lt=end, agrees_top3__isnull=False)
-        .annotate(month=TruncMonth("confirmed_at"))
-        .values("month")
-        .annotate(confirmed=Count("pk"), in_top3=Count("pk", filter=Q(agrees_top3=True)))
-        .order_by("month")
-    )
-    out = []
-    for row in rows:
-        month = row["month"]
-        month = month.date() if isinstance(month, datetime) else month
-        out.append({
-            "month": month,
-            "confirmed": row["confirmed"],
-            "in_top3": row["in_top3"],
-            "share": row["in_top3"] / row["confirmed"] if row["confirmed"] else None,
-        })
-    return out
+    """Per month of confirmation (local time) in [start, end): checks confirmed, how many had
+    the confirmed diagnosis in the checker's top 3, and that share.
+
+    Months are grouped in Python, not with ``TruncMonth``: on MySQL/MariaDB that needs the
+    server's time-zone tables loaded, and confirmed checks are few (one per visit at most)."""
+    rows = SymptomCheck.objects.filter(
+        confirmed_at__gte=start, confirmed_at__lt=end, agrees_top3__isnull=False
+    ).values_list("confirmed_at", "agrees_top3")
+    months: dict[date, list[int]] = {}
+    for confirmed_at, agrees in rows.iterator():
+        month = timezone.localtime(confirmed_at).date().replace(day=1)
+        counts = months.setdefault(month, [0, 0])
+        counts[0] += 1
+        counts[1] += bool(agrees)
+    return [
+        {"month": month, "confirmed": n, "in_top3": k, "share": k / n if n else None}
+        for month, (n, k) in sorted(months.items())
+    ]
 
 
 def _condition_for_code(kb, code: str) -> str | None:

@@ -297,6 +297,8 @@ BENCH_FLOOR_VIEW = _env(env.bool, "BENCH_FLOOR_VIEW", default=False)
 
 # --- Symptom checker --------------------------------------------------------------------
 MODEL_DIR = Path(_env(env.str, "MODEL_DIR", default=str(BASE_DIR / "var" / "models")))
+# Symptom checks a patient may start per hour before the checker answers 429.
+SYMPTOM_CHECK_RATE = _env(env.int, "SYMPTOM_CHECK_RATE", default=20)
 
 # --- Forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.fixtures import checker, gp, gp_around_the_clock, trained_model  # noqa: F401
 from tests.browser.support import CHROMIUM, AxeChecker, BrowserPage, axe_missing_reason
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures and
@@ -79,9 +80,9 @@ def page(context) -> BrowserPage:
 @pytest.fixture
 def axe(browser, live_server) -> AxeChecker:
     """Runs axe-core on a URL as the user logged in on a page (no-op if axe-core is missing)."""
-    checker = AxeChecker(browser, live_server.url)
-    yield checker
-    checker.close()
+    axe_checker = AxeChecker(browser, live_server.url)
+    yield axe_checker
+    axe_checker.close()
 
 
 @pytest.fixture

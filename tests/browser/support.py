@@ -108,11 +108,10 @@ class AxeChecker:
         try:
             page = context.new_page()
             response = page.goto(target)
-            assert response is not None and response.ok, f"axe visit of {target} answered {response and response.status}"
+            status = response.status if response else None
+            assert response is not None and response.ok, f"axe visit of {target} answered {status}"
             page.add_script_tag(path=str(AXE_JS))
-            result = page.evaluate(
-                "async () => await axe.run(document, {resultTypes: ['violations']})"
-            )
+            result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         finally:
             context.close()
         self.checked.append(target)

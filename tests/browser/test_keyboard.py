@@ -7,8 +7,6 @@ import re
 
 import pytest
 
-from tests.browser.fixtures import checker, gp, trained_model  # noqa: F401
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MAX_TABS = 60

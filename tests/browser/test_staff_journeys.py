@@ -7,15 +7,22 @@ import csv
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from conftest import otp_device_for
-from tests.browser.fixtures import checker, gp, trained_model  # noqa: F401
 from tests.browser.support import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def gp(gp_around_the_clock):
+    """Staff book a walk-in for "now": the GP works around the clock here."""
+    return gp_around_the_clock
+
 
 XSS = '<script>window.__xss = 1</script><img src="x" id="xss-img" onerror="window.__xss = 2">'
 
@@ -181,14 +188,32 @@ def test_nurse_dashboard(page, axe, gp, patient, nurse, password):
     axe.assert_clean()
 
 
-def test_clinic_admin_sees_kpis_and_charts_and_exports_a_changelist(page, axe, gp, patient, clinic_admin, password):
+def _recent_weeks(patient, gp) -> None:
+    """Two weeks of finished, cancelled and missed visits, so the KPIs and charts have data."""
     from appointments.models import Appointment
 
+    statuses = [Appointment.Status.COMPLETED] * 3 + [Appointment.Status.NO_SHOW, Appointment.Status.CANCELLED]
+    for day in range(1, 13):
+        start = _now_slot().replace(hour=9 + day % 8, minute=0) - dt.timedelta(days=day)
+        _appointment(patient, gp, statuses[day % len(statuses)], start=start)
+
+
+def test_clinic_admin_sees_kpis_and_charts_and_exports_a_changelist(
+    page, axe, gp, patient, clinic_admin, password, checker
+):
+    from appointments.models import Appointment
+    from diagnosis import services as diagnosis_services
+
     _appointment(patient, gp, Appointment.Status.BOOKED)
+    _recent_weeks(patient, gp)
+    for text in ("a fever, a cough and aching muscles", "a runny nose and sneezing", "pain when peeing, peeing often"):
+        diagnosis_services.symptom_check_run(patient=patient, created_by=patient.user, text=text)
     bp, p = page, page.page
     log_in(bp, clinic_admin.email, password, otp_device=otp_device_for(clinic_admin))
     p.wait_for_url("**/admin/")
-    assert p.locator("#kpi-booked dd").inner_text().strip() == "1"
+    assert int(p.locator("#kpi-booked dd").inner_text().split()[0]) >= 10
+    assert p.locator("#kpi-no-show-rate dd").inner_text().strip()[0].isdigit()
+    assert p.locator("#kpi-symptom-checks dd").inner_text().strip() == "3"
     charts = p.locator("#panel-kpis svg")
     assert charts.count() >= 1
     assert all(box["width"] > 0 for box in (charts.nth(i).bounding_box() for i in range(charts.count())))
@@ -199,7 +224,7 @@ def test_clinic_admin_sees_kpis_and_charts_and_exports_a_changelist(page, axe, g
     axe.check(bp)
     with p.expect_download() as download:
         p.get_by_role("link", name="Export all to CSV").click()
-    rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert download.value.suggested_filename.endswith(".csv")
     assert len(rows) == 2 and "Archer" in rows[1]
 

@@ -204,7 +204,7 @@ class AppointmentAdmin(CsvExportMixin, admin.ModelAdmin):
     search_fields = ("patient__family_name", "patient__given_name", "patient__mrn")
     autocomplete_fields = ("patient",)
     ordering = ("start",)
-    search_patients_max = 2000  # past this many matching patients, the plain search is as quick
+    search_patients_max = 10_000  # past this many matching patients, the plain search is as quick
 
     def get_search_results(self, request, queryset, search_term):
         """Find the matching patients first, then their appointments by the (patient, start) index.

@@ -18,12 +18,16 @@ import numpy as np
 
 from diagnosis.ml.features import KBVectorizer
 from diagnosis.ml.generator import (
+    DURATION_SHIFT_RATE,
+    GENERALISE_RATE,
     MEAN_REPORT_RATE,
     NOISE_RATE,
+    SPECIALISE_RATE,
     background_distribution,
     class_weights,
 )
-from diagnosis.ml.knowledge import KnowledgeBase
+from diagnosis.ml.knowledge import Condition, KnowledgeBase
+from diagnosis.ml.related import duration_neighbours, generalisations, specialisations
 
 LEAK_FLOOR = 0.01
 LEAK_CAP = 0.08
@@ -48,12 +52,10 @@ class Applicability:
     def log_penalty(self, ages: Sequence[float | None], sexes: Sequence[str | None]) -> np.ndarray:
         n = len(ages)
         penalty = np.zeros((n, len(self.age_min)))
-        for i, (age, sex) in enumerate(zip(ages, sexes)):
+        for i, (age, sex) in enumerate(zip(ages, sexes, strict=True)):
             if age is not None:
                 outside = np.maximum(self.age_min - age, 0) + np.maximum(age - self.age_max, 0)
-                penalty[i] -= np.where(
-                    outside > 0, AGE_PENALTY_BASE + AGE_PENALTY_PER_YEAR * outside, 0.0
-                )
+                penalty[i] -= np.where(outside > 0, AGE_PENALTY_BASE + AGE_PENALTY_PER_YEAR * outside, 0.0)
             if sex == "male":
                 penalty[i, self.female_only] = IMPOSSIBLE
             elif sex == "female":
@@ -64,10 +66,31 @@ class Applicability:
 def leak_probabilities(kb: KnowledgeBase, floor: float = LEAK_FLOOR) -> dict[str, float]:
     background = background_distribution(kb)
     scale = NOISE_RATE / MEAN_REPORT_RATE
-    return {
-        code: float(min(LEAK_CAP, max(floor, scale * background.get(code, 0.0))))
-        for code in kb.findings
-    }
+    return {code: float(min(LEAK_CAP, max(floor, scale * background.get(code, 0.0)))) for code in kb.findings}
+
+
+def effective_likelihoods(kb: KnowledgeBase, condition: Condition) -> dict[str, float]:
+    """P(a patient with the condition reports f), allowing for the imprecision the generator
+    simulates: a listed finding said more generally or more specifically, a duration in the
+    neighbouring bucket. Findings absent from the result get the leak probability."""
+    listed = dict(condition.findings)
+    out = dict(listed)
+    general = generalisations(kb)
+    specific = specialisations(kb)
+    for code, p in listed.items():
+        for g in general.get(code, ()):
+            out[g] = max(out.get(g, 0.0), GENERALISE_RATE * p)
+        for s in specific.get(code, ()):
+            if s not in listed:
+                out[s] = max(out.get(s, 0.0), SPECIALISE_RATE * p / len(specific[code]))
+    neighbours = duration_neighbours(kb)
+    for code in neighbours:
+        own = listed.get(code, 0.0)
+        shifted_in = sum(listed.get(n, 0.0) / len(neighbours[n]) for n in neighbours[code])
+        mixed = (1 - DURATION_SHIFT_RATE) * own + DURATION_SHIFT_RATE * shifted_in
+        if mixed > 0:
+            out[code] = mixed
+    return out
 
 
 class BayesModel:
@@ -85,10 +108,13 @@ class BayesModel:
         self.vectorizer = KBVectorizer([f"f:{code}" for code in self.codes]).fit(None)
         leak = leak_probabilities(kb, leak_floor)
         probs = np.array(
-            [[kb.conditions[cid].findings.get(code, leak[code]) for code in self.codes]
-             for cid in self.condition_ids],
+            [
+                [p.get(code, leak[code]) for code in self.codes]
+                for p in (effective_likelihoods(kb, kb.conditions[cid]) for cid in self.condition_ids)
+            ],
             dtype=float,
         ).reshape(len(self.condition_ids), len(self.codes))
+        probs = np.maximum(probs, np.array([leak[code] for code in self.codes])[None, :])
         self.likelihood = probs  # P(f reported present | c), used by next-question selection
         self.log_present = np.log(probs)
         self.log_absent = np.log1p(-probs)
@@ -98,10 +124,25 @@ class BayesModel:
     def log_scores(self, feature_rows: Sequence[Mapping[str, float]]) -> np.ndarray:
         """Unnormalised log posterior (without applicability), shape (n, conditions)."""
         X = self.vectorizer.transform(feature_rows)
-        positive = X.maximum(0)
-        negative = (-X).maximum(0)
-        scores = positive @ self.log_present.T + negative @ self.log_absent.T
+        positive, negative = X.copy(), X.copy()
+        positive.data = np.maximum(X.data, 0.0)
+        negative.data = np.maximum(-X.data, 0.0)
+        present_t, absent_t = self._transposed()
+        scores = positive @ present_t + negative @ absent_t
         return np.asarray(scores) + self.log_prior
+
+    def _transposed(self) -> tuple[np.ndarray, np.ndarray]:
+        """(findings, conditions) C-contiguous tables, so sparse products need no copies."""
+        cached = self.__dict__.get("_tables")
+        if cached is None:
+            cached = (np.ascontiguousarray(self.log_present.T), np.ascontiguousarray(self.log_absent.T))
+            self.__dict__["_tables"] = cached
+        return cached
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state.pop("_tables", None)
+        return state
 
     def predict_log_proba(self, feature_rows: Sequence[Mapping[str, float]]) -> np.ndarray:
         return log_normalize(self.log_scores(feature_rows))

@@ -1,9 +1,9 @@
 """Development command line (the Django management commands are the supported interface).
 
-    python -m diagnosis.ml.cli train [--kb DIR] [--out FILE] [--n-cases N] [--seed S]
-    python -m diagnosis.ml.cli eval --model FILE [--vignettes PATH ...] [--failures N]
-    python -m diagnosis.ml.cli parse "text the patient typed" [--kb DIR]
-    python -m diagnosis.ml.cli lint [--kb DIR]
+python -m diagnosis.ml.cli train [--kb DIR] [--out FILE] [--n-cases N] [--seed S]
+python -m diagnosis.ml.cli eval --model FILE [--vignettes PATH ...] [--failures N]
+python -m diagnosis.ml.cli parse "text the patient typed" [--kb DIR]
+python -m diagnosis.ml.cli lint [--kb DIR]
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from diagnosis.ml.knowledge import lint_knowledge_base, load_knowledge_base
 from diagnosis.ml.text import get_index
 
-DEFAULT_MODEL = Path("/tmp/diagnosis-model.joblib")
+DEFAULT_MODEL = Path(tempfile.gettempdir()) / "diagnosis-model.joblib"
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -24,12 +25,10 @@ def _train(args: argparse.Namespace) -> int:
     from diagnosis.ml.training import train
 
     kb = load_knowledge_base(args.kb)
-    result = train(kb, seed=args.seed, n_cases=args.n_cases,
-                   progress=lambda message: print(message, file=sys.stderr))
+    result = train(kb, seed=args.seed, n_cases=args.n_cases, progress=lambda message: print(message, file=sys.stderr))
     sha = Predictor.from_train_result(result).save(args.out)
     print(json.dumps(result.metrics, indent=2))
-    print(f"saved {args.out} sha256={sha} ({args.out.stat().st_size / 1e6:.1f} MB)",
-          file=sys.stderr)
+    print(f"saved {args.out} sha256={sha} ({args.out.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
     return 0
 
 
@@ -41,8 +40,10 @@ def _eval(args: argparse.Namespace) -> int:
     report = evaluate(predictor, load_vignettes(args.vignettes or None))
     print(json.dumps(report.summary(), indent=2))
     for r in report.failures[: args.failures]:
-        print(f"\n{r.id} rank={r.rank} triage={r.triage} (expected {r.expected_urgency}) "
-              f"age={r.age} sex={r.sex} expected={list(r.expected_icd10)}")
+        print(
+            f"\n{r.id} rank={r.rank} triage={r.triage} (expected {r.expected_urgency}) "
+            f"age={r.age} sex={r.sex} expected={list(r.expected_icd10)}"
+        )
         print(f"  text: {r.text}")
         print(f"  findings: {[(c if p else '-' + c) for c, p in r.findings]}")
         print(f"  predicted: {[(cid, code, p) for cid, code, p in r.predicted[:3]]}")

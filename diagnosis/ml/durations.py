@@ -10,13 +10,24 @@ from __future__ import annotations
 from diagnosis.ml import lexicon as lx
 
 UNIT_DAYS: dict[str, float] = {
-    "second": 1 / 86400, "seconds": 1 / 86400,
-    "minute": 1 / 1440, "minutes": 1 / 1440,
-    "hour": 1 / 24, "hours": 1 / 24,
-    "day": 1, "days": 1, "night": 1, "nights": 1,
-    "week": 7, "weeks": 7, "fortnight": 14, "fortnights": 14,
-    "month": 30, "months": 30,
-    "year": 365, "years": 365,
+    "second": 1 / 86400,
+    "seconds": 1 / 86400,
+    "minute": 1 / 1440,
+    "minutes": 1 / 1440,
+    "hour": 1 / 24,
+    "hours": 1 / 24,
+    "day": 1,
+    "days": 1,
+    "night": 1,
+    "nights": 1,
+    "week": 7,
+    "weeks": 7,
+    "fortnight": 14,
+    "fortnights": 14,
+    "month": 30,
+    "months": 30,
+    "year": 365,
+    "years": 365,
 }
 # A unit followed by one of these is an age or a pregnancy, not a duration.
 _NOT_DURATION_NEXT = frozenset(
@@ -24,22 +35,63 @@ _NOT_DURATION_NEXT = frozenset(
 )
 # A quantity preceded by one of these is a frequency ("every 2 hours", "twice a day").
 _FREQUENCY_BEFORE = frozenset({"every", "each", "per", "times", "x", "once", "twice"})
-_CUES = frozenset({"for", "past", "last", "over", "since", "in", "few", "couple", "several",
-                   "many", "about", "around", "almost", "nearly", "the"})
-_FILLER_BEFORE_UNIT = frozenset({"of", "more", "or", "so", "whole", "full", "entire", "long",
-                                 "plus", "odd"})
+_CUES = frozenset(
+    {
+        "for",
+        "past",
+        "last",
+        "over",
+        "since",
+        "in",
+        "few",
+        "couple",
+        "several",
+        "many",
+        "about",
+        "around",
+        "almost",
+        "nearly",
+        "the",
+    }
+)
+_FILLER_BEFORE_UNIT = frozenset({"of", "more", "or", "so", "whole", "full", "entire", "long", "plus", "odd"})
 _PHRASES: dict[tuple[str, ...], float] = {
-    ("today",): 0.3, ("tonight",): 0.2, ("this", "morning"): 0.3, ("this", "afternoon"): 0.2,
-    ("this", "evening"): 0.1, ("last", "night"): 0.5, ("overnight",): 0.5,
-    ("earlier", "today"): 0.2, ("all", "day"): 0.5, ("since", "lunch"): 0.2,
-    ("since", "breakfast"): 0.3, ("since", "i", "woke", "up"): 0.4, ("when", "i", "woke", "up"): 0.4,
-    ("yesterday",): 1, ("the", "other", "day"): 3, ("this", "week"): 3, ("last", "week"): 9,
-    ("all", "week"): 5, ("last", "month"): 30, ("this", "month"): 15, ("last", "year"): 365,
-    ("for", "ages"): 365, ("forever",): 365, ("for", "ever"): 365, ("long", "time"): 180,
-    ("all", "my", "life"): 3650, ("since", "childhood"): 3650, ("since", "i", "was", "a", "kid"): 3650,
-    ("since", "i", "was", "a", "child"): 3650, ("since", "i", "was", "little"): 3650,
-    ("since", "i", "was", "young"): 3650, ("for", "years"): 730, ("for", "months"): 90,
-    ("for", "weeks"): 21, ("for", "days"): 3, ("for", "hours"): 0.2,
+    ("today",): 0.3,
+    ("tonight",): 0.2,
+    ("this", "morning"): 0.3,
+    ("this", "afternoon"): 0.2,
+    ("this", "evening"): 0.1,
+    ("last", "night"): 0.5,
+    ("overnight",): 0.5,
+    ("earlier", "today"): 0.2,
+    ("all", "day"): 0.5,
+    ("since", "lunch"): 0.2,
+    ("since", "breakfast"): 0.3,
+    ("since", "i", "woke", "up"): 0.4,
+    ("when", "i", "woke", "up"): 0.4,
+    ("yesterday",): 1,
+    ("the", "other", "day"): 3,
+    ("this", "week"): 3,
+    ("last", "week"): 9,
+    ("all", "week"): 5,
+    ("last", "month"): 30,
+    ("this", "month"): 15,
+    ("last", "year"): 365,
+    ("for", "ages"): 365,
+    ("forever",): 365,
+    ("for", "ever"): 365,
+    ("long", "time"): 180,
+    ("all", "my", "life"): 3650,
+    ("since", "childhood"): 3650,
+    ("since", "i", "was", "a", "kid"): 3650,
+    ("since", "i", "was", "a", "child"): 3650,
+    ("since", "i", "was", "little"): 3650,
+    ("since", "i", "was", "young"): 3650,
+    ("for", "years"): 730,
+    ("for", "months"): 90,
+    ("for", "weeks"): 21,
+    ("for", "days"): 3,
+    ("for", "hours"): 0.2,
 }
 _MAX_PHRASE = max(len(p) for p in _PHRASES)
 
@@ -93,8 +145,7 @@ def find_durations(words: list[str], codes: dict[str, str]) -> list[tuple[str, i
     for j, word in enumerate(words):
         if j in taken:
             continue
-        if word in lx.WEEKDAYS and j > 0 and words[j - 1] in {"since", "on", "last", "from",
-                                                                "over", "at", "till"}:
+        if word in lx.WEEKDAYS and j > 0 and words[j - 1] in {"since", "on", "last", "from", "over", "at", "till"}:
             code = bucket_for_days(3, codes)
             if code:
                 found.append((code, j - 1, j + 1))
@@ -144,8 +195,19 @@ def find_temperatures(words: list[str], fever_codes: tuple[str, ...]) -> list[tu
     if not fever_codes:
         return []
     found: list[tuple[str, int, int]] = []
-    context_words = {"temperature", "temp", "fever", "thermometer", "degrees", "degree", "c",
-                     "f", "celsius", "fahrenheit", "febrile"}
+    context_words = {
+        "temperature",
+        "temp",
+        "fever",
+        "thermometer",
+        "degrees",
+        "degree",
+        "c",
+        "f",
+        "celsius",
+        "fahrenheit",
+        "febrile",
+    }
     for j, word in enumerate(words):
         try:
             value = float(word)

@@ -56,8 +56,7 @@ class EvaluationReport:
     @property
     def failures(self) -> list[VignetteResult]:
         """Vignettes whose accepted diagnosis is not in the top 3, or whose triage is unsafe."""
-        return [r for r in self.results
-                if r.rank is None or r.rank > 3 or r.triage_safe is False]
+        return [r for r in self.results if r.rank is None or r.rank > 3 or r.triage_safe is False]
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -77,16 +76,13 @@ def _normal_code(code: str) -> str:
 
 def code_matches(predicted_codes: Iterable[str], accepted: Iterable[str]) -> bool:
     accepted_norm = [_normal_code(a) for a in accepted if a]
-    return any(
-        _normal_code(code).startswith(prefix)
-        for code in predicted_codes for prefix in accepted_norm
-    )
+    return any(_normal_code(code).startswith(prefix) for code in predicted_codes for prefix in accepted_norm)
 
 
 def load_vignettes(paths: Iterable[str | Path] | None = None) -> list[dict[str, Any]]:
     """Vignettes from .jsonl files (or folders of them); default: ``diagnosis/vignettes``."""
     files: list[Path] = []
-    for entry in (paths if paths is not None else [DEFAULT_VIGNETTES]):
+    for entry in paths if paths is not None else [DEFAULT_VIGNETTES]:
         entry = Path(entry)
         files.extend(sorted(entry.glob("*.jsonl")) if entry.is_dir() else [entry])
     vignettes: list[dict[str, Any]] = []
@@ -120,31 +116,29 @@ def evaluate(predictor: Predictor, vignettes: Sequence[Mapping[str, Any]]) -> Ev
                 break
         level = prediction.triage.level
         known_urgency = urgency in RANK
-        results.append(VignetteResult(
-            id=str(v.get("id")),
-            text=v["text"],
-            age=age,
-            sex=sex,
-            expected_icd10=expected,
-            expected_urgency=urgency,
-            rank=rank,
-            predicted=tuple((c.id, c.icd10, round(c.probability, 4))
-                            for c in prediction.conditions[:5]),
-            triage=level,
-            triage_exact=(level == urgency) if known_urgency else None,
-            triage_safe=is_safe(level, urgency) if known_urgency else None,
-            findings=tuple((f.code, f.present) for f in prediction.findings),
-        ))
+        results.append(
+            VignetteResult(
+                id=str(v.get("id")),
+                text=v["text"],
+                age=age,
+                sex=sex,
+                expected_icd10=expected,
+                expected_urgency=urgency,
+                rank=rank,
+                predicted=tuple((c.id, c.icd10, round(c.probability, 4)) for c in prediction.conditions[:5]),
+                triage=level,
+                triage_exact=(level == urgency) if known_urgency else None,
+                triage_safe=is_safe(level, urgency) if known_urgency else None,
+                findings=tuple((f.code, f.present) for f in prediction.findings),
+            )
+        )
     n = len(results)
-    top = {k: (sum(1 for r in results if r.rank is not None and r.rank <= k) / n if n else 0.0)
-           for k in TOP_KS}
+    top = {k: (sum(1 for r in results if r.rank is not None and r.rank <= k) / n if n else 0.0) for k in TOP_KS}
     triaged = [r for r in results if r.triage_exact is not None]
     return EvaluationReport(
         n=n,
         top=top,
-        triage_exact=(sum(bool(r.triage_exact) for r in triaged) / len(triaged)
-                      if triaged else None),
-        triage_safe=(sum(bool(r.triage_safe) for r in triaged) / len(triaged)
-                     if triaged else None),
+        triage_exact=(sum(bool(r.triage_exact) for r in triaged) / len(triaged) if triaged else None),
+        triage_safe=(sum(bool(r.triage_safe) for r in triaged) / len(triaged) if triaged else None),
         results=results,
     )

@@ -50,8 +50,7 @@ def findings_dict(findings: FindingsInput) -> dict[str, bool]:
 
 def case_features(findings: FindingsInput, age: float | None, sex: str | None) -> dict[str, float]:
     """Feature dict for one patient: ``{"f:fever": 1.0, "f:cough": -1.0, "age:adult": 1.0, ...}``."""
-    features = {f"f:{code}": 1.0 if present else -1.0
-                for code, present in findings_dict(findings).items()}
+    features = {f"f:{code}": 1.0 if present else -1.0 for code, present in findings_dict(findings).items()}
     band = age_band(age)
     if band:
         features[f"age:{band}"] = 1.0
@@ -97,8 +96,11 @@ class KBVectorizer(TransformerMixin, BaseEstimator):
                     data.append(value)
             indptr.append(len(indices))
         return sp.csr_matrix(
-            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int32),
-             np.asarray(indptr, dtype=np.int64)),
+            (
+                np.asarray(data, dtype=np.float64),
+                np.asarray(indices, dtype=np.int32),
+                np.asarray(indptr, dtype=np.int64),
+            ),
             shape=(len(indptr) - 1, len(self.vocabulary)),
         )
 

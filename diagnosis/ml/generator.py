@@ -9,7 +9,10 @@ The story of one synthetic patient:
    sudden/gradual onset;
 4. the patient *reports* only some of them: 1-7 (mostly 2-6), favouring the typical ones, and
    mentions the duration/onset when they have one more often than not;
-5. sometimes an unrelated background complaint slips in (noise), and sometimes the patient
+5. patients are imprecise: a reported finding is sometimes said in its more general form ("a
+   rash" for "an itchy rash"), rarely in a more specific one, and a duration sometimes lands in
+   the neighbouring bucket (see ``related.py``);
+6. sometimes an unrelated background complaint slips in (noise), and sometimes the patient
    volunteers a negative ("no fever") of something the condition rarely has.
 
 Class balance: the prevalence prior (very_common 8, common 4, uncommon 2, rare 1, very_rare 0.5)
@@ -26,6 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from diagnosis.ml.knowledge import Condition, KnowledgeBase
+from diagnosis.ml.related import duration_neighbours, generalisations, specialisations
 
 PREVALENCE_WEIGHTS: dict[str, float] = {
     "very_common": 8.0,
@@ -47,6 +51,9 @@ NEGATIVE_RATE = 0.35  # chance of volunteering 1-2 negatives
 # to put unlisted (noise) findings on the same scale as listed ones.
 MEAN_REPORT_RATE = 0.6
 EXCLUSIVE_ONSETS = ("onset_sudden", "onset_gradual")
+GENERALISE_RATE = 0.3  # a reported finding said in a more general form
+SPECIALISE_RATE = 0.05  # ... or in a more specific form the condition does not list
+DURATION_SHIFT_RATE = 0.25  # a duration reported in the neighbouring bucket
 
 
 @dataclass(frozen=True)
@@ -119,11 +126,9 @@ def sample_sex(condition: Condition, rng: random.Random) -> str:
     return "female" if rng.random() < 0.5 else "male"
 
 
-def _weighted_sample(
-    items: list[str], weights: list[float], k: int, rng: random.Random
-) -> list[str]:
+def _weighted_sample(items: list[str], weights: list[float], k: int, rng: random.Random) -> list[str]:
     """k distinct items, drawn in proportion to their weights (deterministic for a seed)."""
-    pool = list(zip(items, weights))
+    pool = list(zip(items, weights, strict=True))
     chosen: list[str] = []
     while pool and len(chosen) < k:
         total = sum(w for _, w in pool)
@@ -166,6 +171,9 @@ class CaseGenerator:
         for cid in self._ids:
             acc += self.weights[cid]
             self._cum.append(acc)
+        self._general = generalisations(self.kb)
+        self._specific = specialisations(self.kb)
+        self._neighbours = duration_neighbours(self.kb)
         background = background_distribution(self.kb)
         self._bg_codes = list(background)
         self._bg_weights = list(background.values())
@@ -194,16 +202,17 @@ class CaseGenerator:
             if rng.random() < p:
                 present.append(code)
         if not present:
-            others = {c: p for c, p in condition.findings.items()
-                      if c not in durations and c not in onsets}
+            others = {c: p for c, p in condition.findings.items() if c not in durations and c not in onsets}
             if others:
                 present.append(max(others, key=lambda c: (others[c], c)))
         k = rng.choice(REPORT_COUNTS)
         salience = [condition.findings[c] * KIND_SALIENCE.get(kinds[c], 0.6) for c in present]
-        reported: dict[str, bool] = {
-            code: True for code in _weighted_sample(present, salience, k, rng)
-        }
+        reported: dict[str, bool] = {}
+        for code in _weighted_sample(present, salience, k, rng):
+            reported[self._imprecise(code, condition)] = True
         duration = _pick_one(durations, rng)
+        if duration and duration in self._neighbours and rng.random() < DURATION_SHIFT_RATE:
+            duration = rng.choice(self._neighbours[duration])
         if duration and rng.random() < DURATION_REPORT_RATE:
             reported[duration] = True
         onset = _pick_one(onsets, rng)
@@ -232,6 +241,17 @@ class CaseGenerator:
             sex=sample_sex(condition, rng),
             findings=tuple(reported.items()),
         )
+
+    def _imprecise(self, code: str, condition: Condition) -> str:
+        """The finding as the patient puts it: sometimes more general, rarely more specific."""
+        roll = self.rng.random()
+        if roll < GENERALISE_RATE and code in self._general:
+            return self.rng.choice(self._general[code])
+        if roll > 1.0 - SPECIALISE_RATE and code in self._specific:
+            options = [s for s in self._specific[code] if s not in condition.findings]
+            if options:
+                return self.rng.choice(options)
+        return code
 
     def cases(self, n: int) -> list[Case]:
         return [self.case() for _ in range(n)]
@@ -267,30 +287,22 @@ def phrases_for(kb: KnowledgeBase, code: str) -> tuple[str, ...]:
 
 def render_text(case: Case, kb: KnowledgeBase, rng: random.Random) -> str:
     """A plain patient sentence for a case: "i have X, Y and Z for 3 days. no A or B"."""
-    positives = [rng.choice(phrases_for(kb, code)) for code in case.present
-                 if kb.findings[code].kind != "duration"]
-    durations = [rng.choice(phrases_for(kb, code)) for code in case.present
-                 if kb.findings[code].kind == "duration"]
+    positives = [rng.choice(phrases_for(kb, code)) for code in case.present if kb.findings[code].kind != "duration"]
+    durations = [rng.choice(phrases_for(kb, code)) for code in case.present if kb.findings[code].kind == "duration"]
     negatives = [rng.choice(phrases_for(kb, code)) for code in case.absent]
     parts: list[str] = []
     if positives:
-        body = positives[0] if len(positives) == 1 else (
-            ", ".join(positives[:-1]) + " and " + positives[-1]
-        )
+        body = positives[0] if len(positives) == 1 else (", ".join(positives[:-1]) + " and " + positives[-1])
         parts.append(f"i have {body}")
     if durations:
         parts.append(durations[0])
     text = " ".join(parts)
     if negatives:
-        body = negatives[0] if len(negatives) == 1 else (
-            ", ".join(negatives[:-1]) + " or " + negatives[-1]
-        )
+        body = negatives[0] if len(negatives) == 1 else (", ".join(negatives[:-1]) + " or " + negatives[-1])
         text = f"{text}. no {body}" if text else f"no {body}"
     return text
 
 
 def with_text(cases: Iterable[Case], kb: KnowledgeBase, *, seed: int = 0) -> list[Case]:
     rng = random.Random(seed)
-    return [
-        Case(c.condition_id, c.age, c.sex, c.findings, render_text(c, kb, rng)) for c in cases
-    ]
+    return [Case(c.condition_id, c.age, c.sex, c.findings, render_text(c, kb, rng)) for c in cases]

@@ -92,9 +92,7 @@ class Condition:
         """Whether a patient of this age and sex can have the condition (None = unknown)."""
         if age is not None and not (self.age_min <= age <= self.age_max):
             return False
-        if sex in ("female", "male") and self.sex not in ("any", sex):
-            return False
-        return True
+        return not (sex in ("female", "male") and self.sex not in ("any", sex))
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -200,9 +198,7 @@ def _load_list(file: Path, problems: list[str]) -> list[dict[str, Any]]:
     return items
 
 
-def _parse_finding(
-    raw: dict[str, Any], where: str, group: str, problems: list[str]
-) -> Finding | None:
+def _parse_finding(raw: dict[str, Any], where: str, group: str, problems: list[str]) -> Finding | None:
     code = raw.get("code")
     if not isinstance(code, str) or not _CODE_RE.match(code):
         problems.append(f"{where}: finding code {code!r} must be snake_case")
@@ -241,8 +237,7 @@ def _parse_finding(
     if question is not None and not isinstance(question, str):
         problems.append(f"{where}: question must be a string")
         question = None
-    known = {"code", "label", "lay", "kind", "site", "synonyms", "misspellings", "red_flag",
-             "question"}
+    known = {"code", "label", "lay", "kind", "site", "synonyms", "misspellings", "red_flag", "question"}
     unknown = sorted(set(raw) - known)
     if unknown:
         problems.append(f"{where}: unknown key(s) {', '.join(map(str, unknown))}")
@@ -302,9 +297,7 @@ def _parse_condition(
         problems.append(f"{where}: unknown specialty {specialty!r}")
     prevalence = raw.get("prevalence")
     if prevalence not in PREVALENCES:
-        problems.append(
-            f"{where}: prevalence {prevalence!r} must be one of {', '.join(PREVALENCES)}"
-        )
+        problems.append(f"{where}: prevalence {prevalence!r} must be one of {', '.join(PREVALENCES)}")
     age_min = _as_int(raw.get("age_min", 0))
     age_max = _as_int(raw.get("age_max", 120))
     if age_min is None or not 0 <= age_min <= 120:
@@ -335,8 +328,7 @@ def _parse_condition(
                 continue
             if not MIN_PROBABILITY <= float(prob) <= MAX_PROBABILITY:
                 problems.append(
-                    f"{where}: probability {prob} of {code!r} is outside "
-                    f"{MIN_PROBABILITY}..{MAX_PROBABILITY}"
+                    f"{where}: probability {prob} of {code!r} is outside {MIN_PROBABILITY}..{MAX_PROBABILITY}"
                 )
                 continue
             findings[code] = float(prob)
@@ -352,8 +344,22 @@ def _parse_condition(
     if not isinstance(explanation, str) or not isinstance(next_steps, str):
         problems.append(f"{where}: explanation and next_steps must be text")
         explanation, next_steps = str(explanation), str(next_steps)
-    known = {"id", "name", "lay_name", "icd10", "specialty", "prevalence", "age_min", "age_max",
-             "sex", "urgency", "findings", "red_flags", "explanation", "next_steps"}
+    known = {
+        "id",
+        "name",
+        "lay_name",
+        "icd10",
+        "specialty",
+        "prevalence",
+        "age_min",
+        "age_max",
+        "sex",
+        "urgency",
+        "findings",
+        "red_flags",
+        "explanation",
+        "next_steps",
+    }
     unknown = sorted(set(raw) - known)
     if unknown:
         problems.append(f"{where}: unknown key(s) {', '.join(map(str, unknown))}")
@@ -400,8 +406,7 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
                 continue
             if finding.code in findings:
                 problems.append(
-                    f"{where}: duplicate finding code {finding.code!r} "
-                    f"(first defined in {finding_where[finding.code]})"
+                    f"{where}: duplicate finding code {finding.code!r} (first defined in {finding_where[finding.code]})"
                 )
                 continue
             findings[finding.code] = finding

@@ -125,8 +125,7 @@ def _entropy(p: np.ndarray) -> float:
 class Predictor:
     """Wraps a trained :class:`ScoringModel` and its knowledge base."""
 
-    def __init__(self, model: ScoringModel, kb: KnowledgeBase,
-                 metrics: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, model: ScoringModel, kb: KnowledgeBase, metrics: Mapping[str, Any] | None = None) -> None:
         self.model = model
         self.kb = kb
         self.metrics: dict[str, Any] = dict(metrics or {})
@@ -144,22 +143,17 @@ class Predictor:
 
     # -- understanding -------------------------------------------------------------------
 
-    def understand(
-        self, text: str, extra_findings: Iterable[ExtraFinding] = ()
-    ) -> list[UnderstoodFinding]:
+    def understand(self, text: str, extra_findings: Iterable[ExtraFinding] = ()) -> list[UnderstoodFinding]:
         """Findings from the text plus explicitly given ones (those override the text)."""
         found: dict[str, UnderstoodFinding] = {}
         for e in self._index.extract(text or ""):
-            found[e.code] = UnderstoodFinding(
-                e.code, self.kb.findings[e.code].label, e.present, e.text, e.span
-            )
+            found[e.code] = UnderstoodFinding(e.code, self.kb.findings[e.code].label, e.present, e.text, e.span)
         for code, present in _extra_pairs(extra_findings):
             if code in self.kb.findings:
                 found[code] = UnderstoodFinding(code, self.kb.findings[code].label, present)
         return list(found.values())
 
-    def _posterior(self, findings: Sequence[UnderstoodFinding], age: float | None,
-                   sex: str | None) -> np.ndarray:
+    def _posterior(self, findings: Sequence[UnderstoodFinding], age: float | None, sex: str | None) -> np.ndarray:
         row = case_features([(f.code, f.present) for f in findings], age, sex)
         return self.model.proba([row], [age], [sex])[0]
 
@@ -189,27 +183,31 @@ class Predictor:
         """Rank conditions for structured findings (no text)."""
         understood = [
             UnderstoodFinding(code, self.kb.findings[code].label, present)
-            for code, present in findings_dict(findings).items() if code in self.kb.findings
+            for code, present in findings_dict(findings).items()
+            if code in self.kb.findings
         ]
         return self._predict(understood, age, sex, top)
 
-    def _predict(self, findings: Sequence[UnderstoodFinding], age: float | None,
-                 sex: str | None, top: int) -> Prediction:
+    def _predict(
+        self, findings: Sequence[UnderstoodFinding], age: float | None, sex: str | None, top: int
+    ) -> Prediction:
         proba = self._posterior(findings, age, sex)
         order = np.argsort(-proba, kind="stable")
         ranked = []
         for j in order[: max(0, top)]:
             condition = self.kb.conditions[self.model.condition_ids[j]]
-            ranked.append(RankedCondition(
-                id=condition.id,
-                name=condition.name,
-                lay_name=condition.lay_name,
-                icd10=condition.primary_icd10,
-                icd10_codes=condition.icd10,
-                probability=float(proba[j]),
-                specialty=condition.specialty,
-                urgency=condition.urgency,
-            ))
+            ranked.append(
+                RankedCondition(
+                    id=condition.id,
+                    name=condition.name,
+                    lay_name=condition.lay_name,
+                    icd10=condition.primary_icd10,
+                    icd10_codes=condition.icd10,
+                    probability=float(proba[j]),
+                    specialty=condition.specialty,
+                    urgency=condition.urgency,
+                )
+            )
         likely = {self.model.condition_ids[j]: float(proba[j]) for j in order[:50]}
         triage = assess(
             self.kb,
@@ -244,11 +242,14 @@ class Predictor:
         prior = proba[top] / proba[top].sum()
         likelihood = self.model.bayes.likelihood[top]  # (k, findings)
         base = _entropy(prior)
-        candidates = sorted({
-            code for j in top
-            for code in self.kb.conditions[self.model.condition_ids[j]].findings
-            if code not in known and self.kb.findings[code].kind != "duration"
-        })
+        candidates = sorted(
+            {
+                code
+                for j in top
+                for code in self.kb.conditions[self.model.condition_ids[j]].findings
+                if code not in known and self.kb.findings[code].kind != "duration"
+            }
+        )
         scored: list[Question] = []
         for code in candidates:
             p = likelihood[:, self._finding_column[code]]
@@ -297,14 +298,11 @@ class Predictor:
         actual = file_sha256(path)
         if not expected_sha256 or actual != expected_sha256.strip().lower():
             raise ModelIntegrityError(
-                f"model file {path} has sha256 {actual}, expected {expected_sha256}; "
-                "refusing to load it"
+                f"model file {path} has sha256 {actual}, expected {expected_sha256}; refusing to load it"
             )
         artefact = joblib.load(path)
         if not isinstance(artefact, dict) or artefact.get("format") != ARTEFACT_FORMAT:
-            raise ModelVersionMismatch(
-                f"model file {path} is not a {ARTEFACT_FORMAT} artefact; retrain the model"
-            )
+            raise ModelVersionMismatch(f"model file {path} is not a {ARTEFACT_FORMAT} artefact; retrain the model")
         saved = artefact.get("sklearn_version")
         if saved != sklearn.__version__:
             raise ModelVersionMismatch(

@@ -34,9 +34,25 @@ __all__ = ["Extracted", "TextIndex", "extract_findings", "get_index", "normalize
 
 MAX_GAP = 1  # unknown words a multi-word phrase may skip (a gapped match ranks lower)
 NEGATION_WINDOW = 6  # words after a trigger / negated finding before the scope lapses
-PAIN_WORDS = ("pain", "ach", "hurt", "sore", "tender")
-PAIN_PREPOSITIONS = ("in", "on", "at", "around", "behind", "under", "of", "near", "inside",
-                     "across", "over", "down", "through", "between", "below", "above")
+PAIN_WORDS = ("pain", "ach", "hurt", "sor", "tender", "painful")  # stems
+PAIN_PREPOSITIONS = (
+    "in",
+    "on",
+    "at",
+    "around",
+    "behind",
+    "under",
+    "of",
+    "near",
+    "inside",
+    "across",
+    "over",
+    "down",
+    "through",
+    "between",
+    "below",
+    "above",
+)
 # Rank of a phrase: lower wins when two findings claim the same words.
 RANK_KB, RANK_MISSPELLING, RANK_NAME, RANK_BUILTIN, RANK_VARIANT = 0, 0, 1, 1, 2
 
@@ -106,9 +122,7 @@ def stem(word: str) -> str:
         return word
     w = word
     undouble = False
-    if w.endswith("ies") and len(w) > 4:
-        w = w[:-3] + "y"
-    elif w.endswith("ied") and len(w) > 4:
+    if w.endswith("ies") and len(w) > 4 or w.endswith("ied") and len(w) > 4:
         w = w[:-3] + "y"
     elif w.endswith("ness") and len(w) - 4 >= 3:
         w = w[:-4]
@@ -143,10 +157,7 @@ def _osa_distance_at_most_one(a: str, b: str) -> bool:
         if len(diffs) == 1:
             return True
         return (
-            len(diffs) == 2
-            and diffs[1] == diffs[0] + 1
-            and a[diffs[0]] == b[diffs[1]]
-            and a[diffs[1]] == b[diffs[0]]
+            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
         )
     if la > lb:
         a, b = b, a
@@ -171,13 +182,35 @@ def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+def _canonical(word: str) -> str:
+    word = _british_to_american(word)
+    return lx.TOKEN_EQUIVALENTS.get(word, word)
+
+
+def _rewrite_phrases(words: list[str]) -> list[tuple[int, int, str]]:
+    """Apply ``PHRASE_REWRITES``: (first index, end index, word) for each output word."""
+    out: list[tuple[int, int, str]] = []
+    i, n = 0, len(words)
+    while i < n:
+        for length in range(min(lx.PHRASE_REWRITE_MAX, n - i), 0, -1):
+            replacement = lx.PHRASE_REWRITES.get(tuple(words[i : i + length]))
+            if replacement is not None:
+                out.extend((i, i + length, w) for w in replacement)
+                i += length
+                break
+        else:
+            out.append((i, i + 1, words[i]))
+            i += 1
+    return out
+
+
 def _raw_words(text: str) -> list[str]:
     """Normalised, rewritten words of a phrase (no corrections): used for KB phrases."""
     norm, _ = normalize(text)
     words: list[str] = []
     for match in _TOKEN_RE.finditer(norm):
         words.extend(lx.TOKEN_REWRITES.get(match.group(), match.group()).split())
-    return [_british_to_american(w) for w in words]
+    return [w for _, _, w in _rewrite_phrases([_canonical(w) for w in words])]
 
 
 # --- the compiled index ----------------------------------------------------------------------
@@ -218,15 +251,21 @@ class TextIndex:
         self.stem_vocabulary: frozenset[str] = frozenset(stem(w) for w in self.vocabulary)
         prose: set[str] = set()
         for condition in kb.conditions.values():
-            for text in (condition.name, condition.lay_name, condition.explanation,
-                         condition.next_steps):
+            for text in (condition.name, condition.lay_name, condition.explanation, condition.next_steps):
                 prose.update(_raw_words(text))
         for finding in kb.findings.values():
             prose.update(_raw_words(finding.question or ""))
         self.known: frozenset[str] = (
-            self.vocabulary | lx.COMMON_WORDS | lx.STOPWORDS | lx.INTENSIFIERS | lx.NEGATION_TRIGGERS
-            | frozenset(_SOFT_WORDS) | frozenset(lx.NUMBER_WORDS) | frozenset(lx.TOKEN_REWRITES)
-            | frozenset(lx.CLAUSE_STARTS) | frozenset(w for w in prose if len(w) > 3)
+            self.vocabulary
+            | lx.COMMON_WORDS
+            | lx.STOPWORDS
+            | lx.INTENSIFIERS
+            | lx.NEGATION_TRIGGERS
+            | frozenset(_SOFT_WORDS)
+            | frozenset(lx.NUMBER_WORDS)
+            | frozenset(lx.TOKEN_REWRITES)
+            | frozenset(lx.CLAUSE_STARTS)
+            | frozenset(w for w in prose if len(w) > 3)
         )
         self._build_misspellings(kb)
         self._fuzzy_keys: dict[str, list[str]] = {}
@@ -253,10 +292,14 @@ class TextIndex:
         for finding in kb.findings.values():
             texts = [(text, RANK_KB) for text in finding.synonyms]
             if finding.kind != "duration":
-                # the clinical label and the lay phrase, whole ("Fatigue / tiredness" is two)
+                # the clinical label and the lay phrase; "Facial flushing / redness" also gives
+                # its multi-word parts (a lone "redness" would fire on any red thing)
                 for name in (finding.label, finding.lay):
                     name = re.sub(r"\([^)]*\)", " ", name)
-                    texts.extend((piece, RANK_NAME) for piece in re.split(r"\s+/\s+", name))
+                    pieces = re.split(r"\s+/\s+", name)
+                    texts.append((" ".join(pieces), RANK_NAME))
+                    if len(pieces) > 1:
+                        texts.extend((p, RANK_NAME) for p in pieces if len(p.split()) > 1)
             for text, rank in texts:
                 words = _raw_words(text)
                 while words and words[0] in lx.LEADING_ARTICLES and len(words) > 1:
@@ -269,8 +312,7 @@ class TextIndex:
                 if len(words) > 1:
                     phrases.append((words, RANK_MISSPELLING, order, finding.code))
                     order += 1
-        builtin = [("onset_sudden", lx.SUDDEN_ONSET_PHRASES),
-                   ("onset_gradual", lx.GRADUAL_ONSET_PHRASES)]
+        builtin = [("onset_sudden", lx.SUDDEN_ONSET_PHRASES), ("onset_gradual", lx.GRADUAL_ONSET_PHRASES)]
         for code, texts in builtin:
             if code in kb.findings:
                 for text in texts:
@@ -300,8 +342,7 @@ class TextIndex:
 
     def _key(self, words: list[str]) -> tuple[str, ...]:
         stems = [stem(w) for w in words]
-        kept = tuple(s for w, s in zip(words, stems) if s not in self.soft
-                     and w not in lx.STOPWORDS)
+        kept = tuple(s for w, s in zip(words, stems, strict=True) if s not in self.soft and w not in lx.STOPWORDS)
         if len(kept) >= 2 or (len(kept) == 1 and len(stems) == 1):
             return kept
         if not kept:
@@ -322,9 +363,7 @@ class TextIndex:
         previous = self._owners.get(key)
         if previous is not None:
             if previous[2] != code and previous[0] == rank == RANK_KB:
-                self.conflicts.append(
-                    f"phrase {' '.join(key)!r} is claimed by {previous[2]!r} and {code!r}"
-                )
+                self.conflicts.append(f"phrase {' '.join(key)!r} is claimed by {previous[2]!r} and {code!r}")
             if previous[:2] <= (rank, order):
                 return
         self._owners[key] = (rank, order, code)
@@ -350,8 +389,8 @@ class TextIndex:
     def _clean_word_uncached(self, word: str) -> tuple[str, ...]:
         rewritten = lx.TOKEN_REWRITES.get(word)
         if rewritten is not None:
-            return tuple(rewritten.split())
-        word = _british_to_american(word)
+            return tuple(_canonical(w) for w in rewritten.split())
+        word = _canonical(word)
         if self._is_known(word):
             return (word,)
         if _RUN_RE.search(word):
@@ -367,7 +406,7 @@ class TextIndex:
                 return (corrected,)
         if len(word) >= 7:
             for cut in range(len(word) - 3, 2, -1):
-                left, right = word[:cut], word[cut:]
+                left, right = _canonical(word[:cut]), _canonical(word[cut:])
                 if self._is_vocab(left) and self._is_vocab(right):
                     return (left, right)
         return (word,)
@@ -387,13 +426,16 @@ class TextIndex:
 
     def tokenize(self, text: str) -> list[Token]:
         norm, origin = normalize(text)
-        tokens: list[Token] = []
+        raw: list[Token] = []
         for match in _TOKEN_RE.finditer(norm):
             start = origin[match.start()]
             end = origin[match.end() - 1] + 1
             for word in self._clean_word(match.group()):
-                tokens.append(Token(word, stem(word), start, end))
-        return tokens
+                raw.append(Token(word, "", start, end))
+        return [
+            Token(word, stem(word), raw[first].start, raw[last - 1].end)
+            for first, last, word in _rewrite_phrases([t.word for t in raw])
+        ]
 
     # -- matching ------------------------------------------------------------------------
 
@@ -419,25 +461,33 @@ class TextIndex:
                     stack.append((child, pos + 1, matched + 1, gaps))
                 if token.stem in self.skippable or token.word in self.skippable:
                     stack.append((node, pos + 1, matched, gaps))
-                elif (
-                    gaps < MAX_GAP
-                    and token.word not in lx.GAP_BLOCKERS
-                    and token.word.isalpha()
-                ):
+                elif gaps < MAX_GAP and token.word not in lx.GAP_BLOCKERS and token.word.isalpha():
                     stack.append((node, pos + 1, matched, gaps + 1))
         return found
 
-    def _select(self, candidates: list[_Candidate], n_tokens: int) -> list[_Candidate]:
-        taken = [False] * n_tokens
+    def _select(self, candidates: list[_Candidate], words: list[str]) -> list[_Candidate]:
+        """Longest matches first. A later match may share words with an earlier one when it
+        adds words of its own ("red itchy eyes" is red eyes and itchy eyes), or when it lies
+        inside a compound phrase joined by "and"/"with" ("knees ache and creak")."""
+        owners: list[list[_Candidate]] = [[] for _ in words]
         chosen: list[_Candidate] = []
-        ordered = sorted(candidates, key=lambda c: (-c.n_words, c.gaps, c.rank,
-                                                    c.end - c.start, c.start, c.order))
+        codes: set[str] = set()
+        ordered = sorted(candidates, key=lambda c: (-c.n_words, c.gaps, c.rank, c.end - c.start, c.start, c.order))
         for cand in ordered:
-            if any(taken[cand.start : cand.end]):
-                continue
-            for i in range(cand.start, cand.end):
-                taken[i] = True
+            span = range(cand.start, cand.end)
+            if any(owners[i] for i in span):
+                if cand.code in codes:
+                    continue
+                if all(owners[i] for i in span):
+                    covering = [c for i in span for c in owners[i]]
+                    if not all(_COMPOUND_JOINERS.intersection(words[c.start : c.end]) for c in covering):
+                        continue
+                elif owners[cand.start] and owners[cand.end - 1]:
+                    continue  # squeezed between two matches: no word of its own at either end
+            for i in span:
+                owners[i].append(cand)
             chosen.append(cand)
+            codes.add(cand.code)
         chosen.sort(key=lambda c: c.start)
         return chosen
 
@@ -453,20 +503,18 @@ class TextIndex:
         for _, start, end in overlay:
             overlay_taken.update(range(start, end))
         matches = [
-            c for c in self._select(self._candidates(tokens), len(tokens))
-            if not (self.kb.findings[c.code].kind == "duration"
-                    and overlay_taken.intersection(range(c.start, c.end)))
+            c
+            for c in self._select(self._candidates(tokens), words)
+            if not (self.kb.findings[c.code].kind == "duration" and overlay_taken.intersection(range(c.start, c.end)))
         ]
         negated = _negated(words, matches)
         results: list[tuple[int, Extracted]] = []
-        for match, is_negated in zip(matches, negated):
+        for match, is_negated in zip(matches, negated, strict=True):
             span = (tokens[match.start].start, tokens[match.end - 1].end)
-            results.append(
-                (match.start, Extracted(match.code, not is_negated, span, text[span[0]:span[1]]))
-            )
+            results.append((match.start, Extracted(match.code, not is_negated, span, text[span[0] : span[1]])))
         for code, start, end in overlay:
             span = (tokens[start].start, tokens[end - 1].end)
-            results.append((start, Extracted(code, True, span, text[span[0]:span[1]])))
+            results.append((start, Extracted(code, True, span, text[span[0] : span[1]])))
         results.sort(key=lambda item: (item[0], item[1].code))
         merged: dict[str, Extracted] = {}
         for _, extracted in results:
@@ -476,12 +524,36 @@ class TextIndex:
         return sorted(merged.values(), key=lambda e: (e.span[0], e.code))
 
 
+_COMPOUND_JOINERS = frozenset({"and", "with", ","})
+
 # Verbs and fillers dropped from multi-word phrases, in the text and in KB phrases alike
 # ("chest feels tight" = "chest is tight" = "chest tight"); kept when dropping them would leave
 # a single generic word ("feel sick", "being sick").
-_SOFT_WORDS = ("is", "are", "was", "were", "am", "be", "been", "being", "feel", "feels", "felt",
-               "feeling", "getting", "gets", "got", "keep", "keeps", "kept", "bit",
-               "little", "lot", "lots", "of")
+_SOFT_WORDS = (
+    "is",
+    "are",
+    "was",
+    "were",
+    "am",
+    "be",
+    "been",
+    "being",
+    "feel",
+    "feels",
+    "felt",
+    "feeling",
+    "getting",
+    "gets",
+    "got",
+    "keep",
+    "keeps",
+    "kept",
+    "bit",
+    "little",
+    "lot",
+    "lots",
+    "of",
+)
 
 
 def _variants(key: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -509,35 +581,34 @@ def _variants(key: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 def _negated(words: list[str], matches: list[_Candidate]) -> list[bool]:
     """For each match, whether a negation scope covers it."""
-    match_at = {m.start: i for i, m in enumerate(matches)}
+    starts: dict[int, list[int]] = {}
     inside: set[int] = set()
-    for m in matches:
+    for index, m in enumerate(matches):
+        starts.setdefault(m.start, []).append(index)
         inside.update(range(m.start, m.end))
     result = [False] * len(matches)
     in_scope = False
     negated_any = False
     lapse = 0
-    i = 0
-    n = len(words)
-    while i < n:
-        if i in match_at:
-            index = match_at[i]
-            m = matches[index]
+    skip_next = False
+    for i, word in enumerate(words):
+        for index in starts.get(i, ()):
             if in_scope:
                 result[index] = True
                 negated_any = True
                 lapse = 0
-            elif _post_negated(words, m.end):
+            elif _post_negated(words, matches[index].end):
                 result[index] = True
-            i = m.end
+        if i in inside:
             continue
-        word = words[i]
+        if skip_next:
+            skip_next = False
+            continue
         if word in lx.SCOPE_BREAKERS:
             in_scope = False
         elif _is_trigger(words, i):
             in_scope, negated_any, lapse = True, False, 0
-            if (word, words[i + 1] if i + 1 < n else "") in lx.NEGATION_PAIRS:
-                i += 1
+            skip_next = (word, words[i + 1] if i + 1 < len(words) else "") in lx.NEGATION_PAIRS
         elif in_scope:
             if word == ",":
                 if not negated_any:
@@ -548,7 +619,6 @@ def _negated(words: list[str], matches: list[_Candidate]) -> list[bool]:
                 lapse += 1
                 if lapse > NEGATION_WINDOW:
                     in_scope = False
-        i += 1
     return result
 
 

@@ -5,7 +5,8 @@ The level is the most urgent of:
 1. the floor set by warning signs: the most urgent ``red_flag`` of the findings the patient
    reported (the model can never lower it), and "urgent" when a reported finding is one of the
    red flags of a condition that is reasonably likely (P >= ``CONDITION_RED_FLAG_P``);
-2. age floors: an infant (under one year) with a fever is at least urgent;
+2. age floors: an infant (under one year) with a fever is at least urgent; and uncertainty: when
+   no condition reaches ``UNCERTAIN_TOP_P``, self-care alone is not advised (at least routine);
 3. the probability-weighted urgency of the likely conditions: with M(L) the total probability
    of conditions whose urgency is L or more, the level is the most urgent L whose M(L) reaches
    its threshold. Thresholds are chosen on synthetic validation data by ``tune_thresholds`` to
@@ -28,7 +29,10 @@ LEVELS: tuple[str, ...] = ("self_care", "routine", "urgent", "emergency")
 RANK: dict[str, int] = {level: i for i, level in enumerate(LEVELS)}
 CONDITION_RED_FLAG_P = 0.1
 INFANT_FEVER_CODES = ("fever", "fever_high")
-MAX_UNSAFE_RATE = 0.005  # on synthetic validation data, when tuning thresholds
+MAX_UNSAFE_RATE = 0.005
+# Below this probability for the most likely condition, the checker is not sure enough of the
+# cause to advise self-care only (the floor becomes "routine").
+UNCERTAIN_TOP_P = 0.3  # on synthetic validation data, when tuning thresholds
 
 
 @dataclass(frozen=True)
@@ -99,13 +103,15 @@ def floor(
         condition = kb.conditions[cid]
         for code in condition.red_flags:
             if code in present_set:
-                reasons.append(
-                    f"{kb.findings[code].label} is a warning sign for {condition.name}"
-                )
+                reasons.append(f"{kb.findings[code].label} is a warning sign for {condition.name}")
                 level = max(level, RANK["urgent"])
     if age is not None and age < 1 and present_set.intersection(INFANT_FEVER_CODES):
         reasons.append("Fever in a baby under one year old")
         level = max(level, RANK["urgent"])
+    top = max(probabilities.values(), default=0.0)
+    if level < RANK["routine"] and top < UNCERTAIN_TOP_P:
+        reasons.append("The cause is unclear, so self-care alone is not advised")
+        level = RANK["routine"]
     return level, reasons
 
 
@@ -126,8 +132,7 @@ def assess(
     from_model = int(levels_from_mass(mass[None, :], thresholds.as_array())[0])
     if from_model > 0 and from_model >= level:
         reasons.append(
-            f"Likely conditions needing {LEVELS[from_model].replace('_', ' ')} care or sooner: "
-            f"{mass[from_model]:.0%}"
+            f"Likely conditions needing {LEVELS[from_model].replace('_', ' ')} care or sooner: {mass[from_model]:.0%}"
         )
     level = max(level, from_model)
     return Triage(level=LEVELS[level], reasons=tuple(reasons))

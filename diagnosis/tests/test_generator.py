@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from diagnosis.ml.features import age_band, case_features, feature_names, split_signs, KBVectorizer
+from diagnosis.ml.features import KBVectorizer, age_band, case_features, feature_names, split_signs
 from diagnosis.ml.generator import (
     PREVALENCE_WEIGHTS,
     Case,
@@ -42,10 +42,8 @@ def test_class_weights_follow_prevalence_with_a_floor(kb: KnowledgeBase) -> None
     assert sum(weights.values()) == pytest.approx(1.0)
     assert weights["common_cold"] > weights["influenza"] > weights["appendicitis"]
     # rare conditions are lifted to the floor: half the mean weight
-    mean_raw = sum(PREVALENCE_WEIGHTS[c.prevalence] for c in kb.conditions.values()) / len(
-        kb.conditions)
-    total_floored = sum(max(PREVALENCE_WEIGHTS[c.prevalence], 0.5 * mean_raw)
-                        for c in kb.conditions.values())
+    mean_raw = sum(PREVALENCE_WEIGHTS[c.prevalence] for c in kb.conditions.values()) / len(kb.conditions)
+    total_floored = sum(max(PREVALENCE_WEIGHTS[c.prevalence], 0.5 * mean_raw) for c in kb.conditions.values())
     assert weights["meningitis"] == pytest.approx(0.5 * mean_raw / total_floored)
     assert weights["meningitis"] == weights["subarachnoid_hemorrhage"]
 
@@ -66,9 +64,7 @@ def test_age_and_sex_respect_applicability(kb: KnowledgeBase, cases: list[Case])
     assert {c.sex for c in cases if c.condition_id == "hyperemesis_gravidarum"} == {"female"}
 
 
-def test_patients_report_a_few_findings_mostly_from_their_condition(
-    kb: KnowledgeBase, cases: list[Case]
-) -> None:
+def test_patients_report_a_few_findings_mostly_from_their_condition(kb: KnowledgeBase, cases: list[Case]) -> None:
     sizes = Counter(len(c.present) for c in cases)
     assert sizes[0] == 0
     assert max(sizes) <= 11  # up to 7 volunteered + duration + onset + 2 unrelated
@@ -86,8 +82,7 @@ def test_patients_report_a_few_findings_mostly_from_their_condition(
 
 def test_typical_findings_are_reported_more_often(kb: KnowledgeBase, cases: list[Case]) -> None:
     uti = [c for c in cases if c.condition_id == "uti"]
-    rate = {code: sum(code in c.present for c in uti) / len(uti)
-            for code in ("painful_urination", "blood_in_urine")}
+    rate = {code: sum(code in c.present for c in uti) / len(uti) for code in ("painful_urination", "blood_in_urine")}
     assert rate["painful_urination"] > 2 * rate["blood_in_urine"]
 
 
@@ -101,19 +96,16 @@ def test_at_most_one_duration_and_some_negatives(kb: KnowledgeBase, cases: list[
         assert not set(case.absent) & set(case.present)
 
 
-def test_rendered_text_round_trips_through_the_parser(kb: KnowledgeBase,
-                                                      cases: list[Case]) -> None:
+def test_rendered_text_round_trips_through_the_parser(kb: KnowledgeBase, cases: list[Case]) -> None:
     rendered = with_text(cases[:400], kb, seed=1)
-    exact = sum(
-        {(e.code, e.present) for e in extract_findings(c.text, kb)} == set(c.findings)
-        for c in rendered
-    )
+    exact = sum({(e.code, e.present) for e in extract_findings(c.text, kb)} == set(c.findings) for c in rendered)
     assert exact / len(rendered) > 0.95
 
 
 def test_render_text_reads_like_a_patient(kb: KnowledgeBase) -> None:
-    case = Case("migraine", 30, "female",
-                (("headache", True), ("nausea", True), ("duration_hours", True), ("fever", False)))
+    case = Case(
+        "migraine", 30, "female", (("headache", True), ("nausea", True), ("duration_hours", True), ("fever", False))
+    )
     text = render_text(case, kb, random.Random(0))
     assert text.startswith("i have ")
     assert ". no " in text
@@ -127,10 +119,8 @@ def test_generator_can_target_one_condition(kb: KnowledgeBase) -> None:
 
 def test_features_are_signed_with_age_and_sex(kb: KnowledgeBase) -> None:
     features = case_features([("fever", True), ("cough", False)], 34, "female")
-    assert features == {"f:fever": 1.0, "f:cough": -1.0, "age:young_adult": 1.0,
-                        "sex:female": 1.0}
-    assert case_features({"fever": False, "rash_itchy": True}, None, None) == {
-        "f:fever": -1.0, "f:rash_itchy": 1.0}
+    assert features == {"f:fever": 1.0, "f:cough": -1.0, "age:young_adult": 1.0, "sex:female": 1.0}
+    assert case_features({"fever": False, "rash_itchy": True}, None, None) == {"f:fever": -1.0, "f:rash_itchy": 1.0}
     assert age_band(0) == "infant" and age_band(70) == "older" and age_band(None) is None
 
 

@@ -86,7 +86,7 @@ def test_it_loads_the_fixture_into_frozen_lookups() -> None:
 
 def test_it_survives_pickling() -> None:
     kb = load_knowledge_base(FIXTURE_KB)
-    copy = pickle.loads(pickle.dumps(kb))
+    copy = pickle.loads(pickle.dumps(kb))  # noqa: S301 - our own bytes
     assert copy.hash == kb.hash
     assert dict(copy.conditions["migraine"].findings) == dict(kb.conditions["migraine"].findings)
     assert copy.finding_codes == kb.finding_codes
@@ -146,8 +146,7 @@ def test_it_rejects_min_age_above_max_age(tmp_path: Path) -> None:
 
 def test_it_rejects_probability_below_the_minimum(tmp_path: Path) -> None:
     bad = CONDITION.replace("cough: 0.7", "cough: 0.0")
-    assert any("outside 0.01..0.99" in p for p in problems_of(write_kb(tmp_path / "kb",
-                                                                       conditions=bad)))
+    assert any("outside 0.01..0.99" in p for p in problems_of(write_kb(tmp_path / "kb", conditions=bad)))
 
 
 def test_it_rejects_duplicate_codes_and_ids(tmp_path: Path) -> None:
@@ -160,8 +159,7 @@ def test_it_rejects_duplicate_codes_and_ids(tmp_path: Path) -> None:
 
 def test_it_rejects_bad_finding_fields(tmp_path: Path) -> None:
     bad = FINDINGS.replace("kind: symptom", "kind: feeling", 1) + (
-        "- code: Bad Code\n  label: x\n  kind: symptom\n"
-        "- code: rash\n  label: Rash\n  kind: sign\n  red_flag: maybe\n"
+        "- code: Bad Code\n  label: x\n  kind: symptom\n- code: rash\n  label: Rash\n  kind: sign\n  red_flag: maybe\n"
     )
     problems = problems_of(write_kb(tmp_path / "kb", findings=bad))
     text = "\n".join(problems)
@@ -171,8 +169,7 @@ def test_it_rejects_bad_finding_fields(tmp_path: Path) -> None:
 
 
 def test_it_rejects_unknown_red_flag_and_invalid_yaml(tmp_path: Path) -> None:
-    root = write_kb(tmp_path / "kb", conditions=CONDITION.replace("red_flags: []",
-                                                                   "red_flags: [stroke]"))
+    root = write_kb(tmp_path / "kb", conditions=CONDITION.replace("red_flags: []", "red_flags: [stroke]"))
     (root / "conditions" / "broken.yaml").write_text("- id: [unclosed\n")
     problems = problems_of(root)
     assert any("unknown red flag finding code 'stroke'" in p for p in problems)

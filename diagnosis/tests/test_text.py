@@ -79,8 +79,7 @@ PHRASES: list[tuple[str, set[tuple[str, bool]]]] = [
     ("non smoker", {("smoker", N)}),
     # lists and scope breakers
     ("no fever, cough or rash", {("fever", N), ("cough", N)}),
-    ("no fever, cough, sneezing or runny nose",
-     {("fever", N), ("cough", N), ("sneezing", N), ("runny_nose", N)}),
+    ("no fever, cough, sneezing or runny nose", {("fever", N), ("cough", N), ("sneezing", N), ("runny_nose", N)}),
     ("no fever but a bad cough", {("fever", N), ("cough", Y)}),
     ("no fever; cough", {("fever", N), ("cough", Y)}),
     ("no fever. coughing a lot", {("fever", N), ("cough", Y)}),
@@ -203,8 +202,10 @@ def test_bucket_boundaries() -> None:
 
 def test_extraction_is_fast(kb: KnowledgeBase) -> None:
     index = get_index(kb)
-    sentence = ("ive had a really bad headache since yesterday, threw up twice, no fever "
-                "but my neck feels stiff and light hurts my eyes")
+    sentence = (
+        "ive had a really bad headache since yesterday, threw up twice, no fever "
+        "but my neck feels stiff and light hurts my eyes"
+    )
     index.extract(sentence)
     started = time.perf_counter()
     for _ in range(200):

@@ -35,48 +35,50 @@ def test_safety_rule() -> None:
 
 
 def test_a_red_flag_finding_sets_a_floor_the_model_cannot_lower(kb: KnowledgeBase) -> None:
-    triage = assess(kb, present=["headache_sudden_severe", "headache"],
-                    probabilities={"migraine": 0.99, "common_cold": 0.01}, age=40,
-                    thresholds=LOW)
+    triage = assess(
+        kb,
+        present=["headache_sudden_severe", "headache"],
+        probabilities={"migraine": 0.99, "common_cold": 0.01},
+        age=40,
+        thresholds=LOW,
+    )
     assert triage.level == "emergency"
     assert any("Sudden severe headache" in r for r in triage.reasons)
 
 
 def test_a_denied_red_flag_sets_no_floor(kb: KnowledgeBase) -> None:
-    triage = assess(kb, present=["runny_nose"], probabilities={"common_cold": 1.0}, age=30,
-                    thresholds=LOW)
+    triage = assess(kb, present=["runny_nose"], probabilities={"common_cold": 1.0}, age=30, thresholds=LOW)
     assert triage.level == "self_care"
 
 
 def test_probability_mass_of_emergencies_raises_the_level(kb: KnowledgeBase) -> None:
     probabilities = {"migraine": 0.7, "meningitis": 0.25, "common_cold": 0.05}
-    triage = assess(kb, present=["headache"], probabilities=probabilities, age=30,
-                    thresholds=LOW)
+    triage = assess(kb, present=["headache"], probabilities=probabilities, age=30, thresholds=LOW)
     assert triage.level == "emergency"
     assert any("emergency" in r for r in triage.reasons)
     calmer = TriageThresholds(emergency=0.3, urgent=0.2, routine=0.35)
-    assert assess(kb, present=["headache"], probabilities=probabilities, age=30,
-                  thresholds=calmer).level == "urgent"
+    assert assess(kb, present=["headache"], probabilities=probabilities, age=30, thresholds=calmer).level == "urgent"
     strict = TriageThresholds(emergency=0.5, urgent=0.5, routine=0.35)
-    assert assess(kb, present=["headache"], probabilities=probabilities, age=30,
-                  thresholds=strict).level == "routine"
+    assert assess(kb, present=["headache"], probabilities=probabilities, age=30, thresholds=strict).level == "routine"
 
 
 def test_a_likely_conditions_red_flag_makes_it_urgent(kb: KnowledgeBase) -> None:
     # right lower abdominal pain is appendicitis's red flag (and an urgent finding itself)
-    triage = assess(kb, present=["abdominal_pain_right_lower"],
-                    probabilities={"gastroenteritis": 0.85, "appendicitis": 0.15}, age=20,
-                    thresholds=TriageThresholds(emergency=0.5, urgent=0.5, routine=0.9))
+    triage = assess(
+        kb,
+        present=["abdominal_pain_right_lower"],
+        probabilities={"gastroenteritis": 0.85, "appendicitis": 0.15},
+        age=20,
+        thresholds=TriageThresholds(emergency=0.5, urgent=0.5, routine=0.9),
+    )
     assert triage.level == "urgent"
     assert any("warning sign for Acute appendicitis" in r for r in triage.reasons)
 
 
 def test_infant_with_fever_is_at_least_urgent(kb: KnowledgeBase) -> None:
     probabilities = {"common_cold": 0.9, "influenza": 0.1}
-    assert assess(kb, present=["fever"], probabilities=probabilities, age=0,
-                  thresholds=LOW).level == "urgent"
-    assert assess(kb, present=["fever"], probabilities=probabilities, age=5,
-                  thresholds=LOW).level == "self_care"
+    assert assess(kb, present=["fever"], probabilities=probabilities, age=0, thresholds=LOW).level == "urgent"
+    assert assess(kb, present=["fever"], probabilities=probabilities, age=5, thresholds=LOW).level == "self_care"
 
 
 def test_urgency_mass_is_cumulative() -> None:
@@ -84,11 +86,9 @@ def test_urgency_mass_is_cumulative() -> None:
     ranks = np.array([0, 1, 2, 3])
     mass = urgency_mass(probs, ranks)
     assert mass[0] == pytest.approx([1.0, 0.5, 0.3, 0.1])
-    levels = levels_from_mass(mass, TriageThresholds(emergency=0.1, urgent=0.4,
-                                                     routine=0.5).as_array())
+    levels = levels_from_mass(mass, TriageThresholds(emergency=0.1, urgent=0.4, routine=0.5).as_array())
     assert levels.tolist() == [3]
-    levels = levels_from_mass(mass, TriageThresholds(emergency=0.2, urgent=0.3,
-                                                     routine=0.6).as_array())
+    levels = levels_from_mass(mass, TriageThresholds(emergency=0.2, urgent=0.3, routine=0.6).as_array())
     assert levels.tolist() == [2]
 
 
@@ -108,3 +108,10 @@ def test_tuning_keeps_unsafe_triage_rare() -> None:
     assert stats["exact"] > 0.5
     levels = levels_from_mass(mass, thresholds.as_array())
     assert np.mean(levels < expected - 1) == pytest.approx(stats["unsafe"])
+
+
+def test_an_unclear_cause_is_never_left_to_self_care(kb: KnowledgeBase) -> None:
+    spread = {"common_cold": 0.25, "allergic_rhinitis": 0.25, "influenza": 0.25, "eczema": 0.25}
+    triage = assess(kb, present=["fatigue"], probabilities=spread, age=30, thresholds=LOW)
+    assert triage.level == "routine"
+    assert any("unclear" in r for r in triage.reasons)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
@@ -71,8 +72,11 @@ class BrowserPage:
         assert unlabelled == [], f"unlabelled form fields on {self.page.url}:\n" + "\n".join(unlabelled)
 
     def screenshot(self, name: str) -> Path:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
+        """Save a full-page screenshot into docs/screenshots/ (the README shows them), or into
+        $BROWSER_SCREENSHOT_DIR when set (to keep a working tree's committed images as they are)."""
+        folder = Path(os.environ.get("BROWSER_SCREENSHOT_DIR") or SCREENSHOTS)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True, animations="disabled")
         return path
 

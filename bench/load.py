@@ -15,10 +15,12 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 from pages import ROOT, VENV_BIN, bench_env, setup_django, wait_ready  # noqa: E402
 
@@ -85,7 +87,7 @@ def main() -> None:
         env=env,
         start_new_session=True,
     )
-    out_prefix = ROOT / "bench" / "load"
+    out_prefix = Path(static_root) / "load"  # locust's CSV files, read below, not kept
     try:
         wait_ready(base, gunicorn)
         locust_env = {**env, "BENCH_KIND": str(kind.pk), "BENCH_FIRST_PATIENT": str(args.first_patient)}
@@ -118,6 +120,7 @@ def main() -> None:
         gunicorn.wait(timeout=30)
 
     rows = list(csv.DictReader((out_prefix.parent / "load_stats.csv").open()))
+    shutil.rmtree(static_root, ignore_errors=True)
     failures = sum(int(r["Failure Count"]) for r in rows if r["Name"] == "Aggregated")
     print(f"\n{'request':<26} {'count':>7} {'fail':>5} {'p50 ms':>7} {'p95 ms':>7}")
     for r in rows:

@@ -258,6 +258,29 @@ CLAUSE_STARTS: frozenset[str] = frozenset(
     ]
 )
 # Words allowed between the items of a negated list without counting against the scope window.
+# Verbs that make a phrase a statement of its own ("light hurts my eyes"), so it cannot be one
+# more item of a negated list. Only inflected forms: "ache" and "swelling" are nouns too.
+CLAUSE_VERBS: frozenset[str] = frozenset(
+    [
+        "hurts",
+        "hurting",
+        "aches",
+        "aching",
+        "burns",
+        "stings",
+        "itches",
+        "throbs",
+        "throbbing",
+        "spins",
+        "spinning",
+        "keeps",
+        "makes",
+        "gets",
+        "goes",
+        "comes",
+        "are",
+    ]
+)
 LIST_GLUE: frozenset[str] = frozenset(
     [
         ",",

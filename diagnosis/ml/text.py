@@ -593,6 +593,10 @@ def _negated(words: list[str], matches: list[_Candidate]) -> list[bool]:
     skip_next = False
     for i, word in enumerate(words):
         for index in starts.get(i, ()):
+            if in_scope and negated_any and _is_clause(words, matches[index]):
+                # "no fever, light hurts my eyes": past the first negated item a phrase with
+                # its own verb or subject starts a new statement, not another list item.
+                in_scope = False
             if in_scope:
                 result[index] = True
                 negated_any = True
@@ -632,11 +636,16 @@ def _is_trigger(words: list[str], i: int) -> bool:
     return bool(following) and (word, following[0]) in lx.NEGATION_PAIRS
 
 
+def _is_clause(words: list[str], match: _Candidate) -> bool:
+    return any(w in lx.CLAUSE_STARTS or w in lx.CLAUSE_VERBS for w in words[match.start : match.end])
+
+
 def _post_negated(words: list[str], end: int) -> bool:
     """'temperature is normal', 'headache has gone', 'rash went away'."""
     window = words[end : end + 3]
     for j, word in enumerate(window):
-        if word in lx.SCOPE_BREAKERS or word in (",", "and", "but"):
+        # "than": a comparison ("more breathless than normal") says the finding is present.
+        if word in lx.SCOPE_BREAKERS or word in (",", "and", "but", "than"):
             return False
         if word in lx.POST_NEGATIONS:
             return True

@@ -216,3 +216,28 @@ def test_extraction_is_fast(kb: KnowledgeBase) -> None:
 
 def test_the_index_is_built_once_per_kb(kb: KnowledgeBase) -> None:
     assert get_index(kb) is get_index(kb)
+
+
+@pytest.fixture(scope="module")
+def real_kb() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a negated list ends where a new statement with its own verb begins
+        (
+            "really bad headache since this morning, threw up twice, no fever, light hurts my eyes",
+            {("headache", Y), ("vomiting", Y), ("fever", N), ("light_sensitivity", Y)},
+        ),
+        ("no fever, cough or runny nose", {("fever", N), ("runny_nose", N)}),
+        # a comparison is not a post-negation
+        ("more breathless than normal", {("shortness_of_breath", Y)}),
+        ("temperature is normal", {("fever", N)}),
+        ("no headache, stomach ache", {("headache", N), ("abdominal_pain", N)}),
+    ],
+)
+def test_negation_scope_on_the_real_knowledge_base(text, expected, real_kb):
+    result = found(text, real_kb)
+    assert expected <= result, result

@@ -137,12 +137,9 @@ def test_evaluate_rejects_a_missing_file(active_model):
         call_command("evaluate_diagnosis_model", "/nonexistent/v.jsonl")
 
 
-def test_diagnose_batch_of_500_runs_in_under_30_seconds(active_model, tmp_path):
-    import time
-
+def test_diagnose_batch_of_500_answers_every_case_in_order(active_model, tmp_path):
+    # The 30-second goal for 500 cases is measured in bench/diagnosis_django.py.
     batch = tmp_path / "cases.jsonl"
     batch.write_text("\n".join(json.dumps({**CASES[i % 3], "id": f"case-{i}"}) for i in range(500)))
-    started = time.perf_counter()
     lines = run("diagnose", "--batch", str(batch)).splitlines()
-    assert time.perf_counter() - started < 30
     assert [json.loads(line)["id"] for line in lines] == [f"case-{i}" for i in range(500)]

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -200,18 +199,16 @@ def test_bucket_boundaries() -> None:
     assert bucket_for_days(1 / 100, {**codes, "minutes": "duration_minutes"}) == "duration_minutes"
 
 
-def test_extraction_is_fast(kb: KnowledgeBase) -> None:
+def test_extraction_is_deterministic(kb: KnowledgeBase) -> None:
+    # Speed is measured in bench/diagnosis.py, not asserted here.
     index = get_index(kb)
     sentence = (
         "ive had a really bad headache since yesterday, threw up twice, no fever "
         "but my neck feels stiff and light hurts my eyes"
     )
-    index.extract(sentence)
-    started = time.perf_counter()
-    for _ in range(200):
-        index.extract(sentence)
-    per_call = (time.perf_counter() - started) / 200
-    assert per_call < 0.005  # typically well under 1 ms; generous for loaded CI machines
+    first = index.extract(sentence)
+    assert first
+    assert all(index.extract(sentence) == first for _ in range(20))
 
 
 def test_the_index_is_built_once_per_kb(kb: KnowledgeBase) -> None:

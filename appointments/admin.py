@@ -31,6 +31,7 @@ from appointments.models import (
 )
 from clinic.admin_export import CsvExportMixin
 from clinic.admin_paginator import EstimatedCountPaginator
+from clinic.admin_widgets import ValidatingAutocompleteMixin
 from records.audit import audit_read
 from records.models import Patient
 
@@ -71,7 +72,7 @@ class TimeOffInline(admin.TabularInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(ValidatingAutocompleteMixin, admin.ModelAdmin):
     list_display = (
         "display_name",
         "specialty",
@@ -180,7 +181,7 @@ def _run(modeladmin, request, queryset, service, keyword: str, done: str) -> Non
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(CsvExportMixin, admin.ModelAdmin):
+class AppointmentAdmin(ValidatingAutocompleteMixin, CsvExportMixin, admin.ModelAdmin):
     form = AppointmentAdminForm
     list_display = ("local_start", "patient", "provider", "appointment_type", "status", "location", "reminded")
     list_filter = (WhenFilter, "status", "provider", "location")
@@ -381,7 +382,7 @@ def _pick(options, raw):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
+class WaitlistEntryAdmin(ValidatingAutocompleteMixin, admin.ModelAdmin):
     list_display = (
         "patient",
         "appointment_type",

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from clinic.admin_widgets import ValidatingAutocompleteMixin
 from records import access, services
 from records.audit import audit_read
 from records.forms import ICD10CodeField
@@ -57,7 +58,7 @@ class ObservationForm(forms.ModelForm):
             self.fields["display"].required = False
 
 
-class ScopedClinicalAdmin(admin.ModelAdmin):
+class ScopedClinicalAdmin(ValidatingAutocompleteMixin, admin.ModelAdmin):
     """Shared behaviour of the clinical admins (see the module docstring)."""
 
     autocomplete_fields = ["patient"]

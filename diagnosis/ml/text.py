@@ -593,9 +593,10 @@ def _negated(words: list[str], matches: list[_Candidate]) -> list[bool]:
     skip_next = False
     for i, word in enumerate(words):
         for index in starts.get(i, ()):
-            if in_scope and negated_any and _is_clause(words, matches[index]):
-                # "no fever, light hurts my eyes": past the first negated item a phrase with
-                # its own verb or subject starts a new statement, not another list item.
+            if in_scope and negated_any and i > 0 and words[i - 1] == "," and _is_clause(words, matches[index]):
+                # "no fever, light hurts my eyes": after a comma, past the first negated item, a
+                # phrase with its own verb or subject starts a new statement, not another item
+                # ("no fever or head hurts" still negates both).
                 in_scope = False
             if in_scope:
                 result[index] = True

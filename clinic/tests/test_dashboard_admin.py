@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.urls import reverse
 
 from appointments.models import Appointment
@@ -136,8 +137,12 @@ def test_the_paginator_uses_the_estimate_only_for_a_large_unfiltered_table(clini
     assert admin_paginator.EstimatedCountPaginator(Patient.objects.all(), 100).count == 4
 
 
-def test_the_estimate_is_not_asked_of_sqlite(clinic):
-    assert admin_paginator.table_row_estimate(Patient.objects.all()) is None
+def test_only_mysql_is_asked_for_an_estimate(clinic):
+    estimate = admin_paginator.table_row_estimate(Patient.objects.all())
+    if connection.vendor == "mysql":
+        assert isinstance(estimate, int)
+    else:
+        assert estimate is None
     assert admin_paginator.EstimatedCountPaginator(Patient.objects.all(), 100).count == 4
 
 

@@ -4,12 +4,10 @@ another role's confidential panels, and a query count that does not follow the d
 from __future__ import annotations
 
 import pytest
-import time_machine
 from django.urls import reverse
 
-from clinic.tests.dashboard_fixtures import NOW, build_clinic
-
-pytestmark = pytest.mark.django_db
+# The clinic time zone, frozen clock and fixture clinic come from clinic/tests/conftest.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("london")]
 
 INDEX = "/admin/"
 
@@ -31,24 +29,6 @@ ADMIN_PANELS = ("panel-kpis", "panel-admin-review", "chart-appointments-per-day"
 ALL_PANELS = DOCTOR_PANELS + NURSE_PANELS + RECEPTION_PANELS + ADMIN_PANELS
 
 
-@pytest.fixture(autouse=True)
-def london(settings):
-    settings.CLINIC_TIME_ZONE = "Europe/London"
-    settings.TIME_ZONE = "Europe/London"
-    settings.AXES_FAILURE_LIMIT = 5
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def clinic(frozen, doctor, other_doctor, nurse, patient, other_patient):
-    return build_clinic(
-        doctor=doctor, other_doctor=other_doctor, nurse=nurse, patient=patient, other_patient=other_patient
-    )
 
 
 def page(client, user, query: str = "") -> str:

@@ -8,7 +8,6 @@ import csv
 import io
 
 import pytest
-import time_machine
 from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -17,31 +16,14 @@ from django.urls import reverse
 from appointments.models import Appointment
 from clinic import admin_paginator
 from clinic.admin_export import safe_cell
-from clinic.tests.dashboard_fixtures import NOW, build_clinic, grow_clinic
+from clinic.tests.dashboard_fixtures import grow_clinic
 from records.models import Patient
 from records.tests.factories import PatientFactory
 
-pytestmark = pytest.mark.django_db
+# The clinic time zone, frozen clock and fixture clinic come from clinic/tests/conftest.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("london")]
 
 
-@pytest.fixture(autouse=True)
-def london(settings):
-    settings.CLINIC_TIME_ZONE = "Europe/London"
-    settings.TIME_ZONE = "Europe/London"
-    settings.AXES_FAILURE_LIMIT = 5
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def clinic(frozen, doctor, other_doctor, nurse, patient, other_patient):
-    return build_clinic(
-        doctor=doctor, other_doctor=other_doctor, nurse=nurse, patient=patient, other_patient=other_patient
-    )
 
 
 def read_csv(response) -> list[list[str]]:

@@ -7,35 +7,16 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 
 from clinic.dashboard import kpis
 from clinic.dashboard.charts import bar_chart, line_chart
-from clinic.tests.dashboard_fixtures import NOW, build_clinic
 
-pytestmark = pytest.mark.django_db
+# The clinic time zone, frozen clock and fixture clinic come from clinic/tests/conftest.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("london")]
 
 FIRST, LAST = dt.date(2026, 2, 3), dt.date(2026, 3, 4)
 
 
-@pytest.fixture(autouse=True)
-def london(settings):
-    settings.CLINIC_TIME_ZONE = "Europe/London"
-    settings.TIME_ZONE = "Europe/London"
-    settings.AXES_FAILURE_LIMIT = 5
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def clinic(frozen, doctor, other_doctor, nurse, patient, other_patient):
-    return build_clinic(
-        doctor=doctor, other_doctor=other_doctor, nurse=nurse, patient=patient, other_patient=other_patient
-    )
 
 
 def kpi(html: str, name: str) -> str:

@@ -307,19 +307,7 @@ class ObservationAdmin(ScopedClinicalAdmin):
     search_fields = ("code", "display", "patient__family_name", "patient__mrn")
     autocomplete_fields = ["patient", "encounter"]
     date_hierarchy = "effective_at"
-    fields = (
-        "patient",
-        "encounter",
-        "kind",
-        "code",
-        "display",
-        "value_numeric",
-        "value_text",
-        "unit",
-        "reference_low",
-        "reference_high",
-        "effective_at",
-    )
+    fields = ObservationForm.Meta.fields
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

@@ -42,7 +42,7 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.contrib.messages.storage.fallback import FallbackStorage  # noqa: E402
 from django.contrib.sessions.backends.signed_cookies import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries, transaction  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -50,6 +50,7 @@ from accounts import roles  # noqa: E402
 from accounts.models import User  # noqa: E402
 from appointments.models import Appointment, AppointmentType, AvailabilityRule, Location, Provider, TimeOff  # noqa: E402
 from appointments.selectors import clinic_zone  # noqa: E402
+from bench.rows import db_time, insert  # noqa: E402
 from diagnosis.models import ModelVersion, SymptomCheck  # noqa: E402
 from records.models import Patient  # noqa: E402
 
@@ -74,20 +75,6 @@ CONDITIONS = [
     ("Otitis media", "H66.90"),
 ]
 TRIAGE = ["self_care"] * 4 + ["routine"] * 4 + ["urgent"] * 2 + ["emergency"]
-
-
-def db_time(moment: datetime):
-    naive = moment.astimezone(UTC).replace(tzinfo=None)
-    return naive.isoformat(" ") if connection.vendor == "sqlite" else naive
-
-
-@transaction.atomic
-def insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
 
 
 def staff(email: str, role: str, **names) -> User:

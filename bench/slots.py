@@ -36,6 +36,7 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import User  # noqa: E402
 from appointments.models import Appointment, AppointmentType, AvailabilityRule, Provider  # noqa: E402
 from appointments.selectors import available_slots, clinic_zone  # noqa: E402
+from bench.rows import db_time, insert  # noqa: E402
 from records.models import Patient  # noqa: E402
 
 settings.DEBUG = False  # no query log: it would grow without end and skew the timings
@@ -95,22 +96,6 @@ COLUMNS = (
 )
 
 
-def db_time(moment: datetime):
-    """A UTC instant as the backend stores it (Django keeps UTC; SQLite as text)."""
-    naive = moment.astimezone(UTC).replace(tzinfo=None)
-    return naive.isoformat(" ") if connection.vendor == "sqlite" else naive
-
-
-@transaction.atomic
-def insert(rows: list[tuple]) -> None:
-    # Plain executemany: a million model instances through bulk_create take minutes longer.
-    table = connection.ops.quote_name(Appointment._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
-    placeholders = ", ".join(["%s"] * len(COLUMNS))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
-
-
 def fill(providers: list[Provider], kind: AppointmentType, target: int, out) -> None:
     """Add appointments until the bench providers hold ``target`` in all."""
     have = Appointment.objects.filter(provider__in=providers).count()
@@ -161,7 +146,7 @@ def fill(providers: list[Provider], kind: AppointmentType, target: int, out) -> 
                     mine += 1
                     made += 1
                     if len(batch) >= BATCH:
-                        insert(batch)
+                        insert(Appointment, COLUMNS, batch)
                         batch = []
                     if mine >= per_provider or made >= target:
                         break
@@ -169,7 +154,7 @@ def fill(providers: list[Provider], kind: AppointmentType, target: int, out) -> 
         if number % 10 == 9:
             out.write(f"  {made} appointments ({time.perf_counter() - started:.0f} s)\n")
     if batch:
-        insert(batch)
+        insert(Appointment, COLUMNS, batch)
     out.write(f"filled to {made} bench appointments in {time.perf_counter() - started:.0f} s\n")
 
 

@@ -10,13 +10,18 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.models import Max
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import roles
 from accounts.models import User
+from clinic import bulk
 
 BATCH = 5000  # rows per bulk insert
 NAME_POOL = 500  # distinct Faker names, reused across demo patients
+LOGIN_COLUMNS = ("email", "password", "first_name", "last_name", "is_staff", "is_superuser", "is_active", "date_joined")
 
 
 @dataclass
@@ -85,9 +90,10 @@ def _demo_two_factor(ctx: DemoContext, user: User) -> None:
 
 def _demo_patient_users(count: int) -> list[User]:
     users: list[User] = []
+    fields = ("id", "email", "first_name", "last_name")
     for start in range(1, count + 1, BATCH):
         emails = [demo_patient_email(i) for i in range(start, min(start + BATCH, count + 1))]
-        users.extend(User.objects.filter(email__in=emails))
+        users.extend(User.objects.filter(email__in=emails).only(*fields))
     return sorted(users, key=lambda u: u.pk)
 
 
@@ -96,8 +102,9 @@ def _seed_patient_logins(ctx: DemoContext, patient_group: Group) -> None:
     password hash each, a full_clean, a save and a group insert) would take hours.
 
     The password is hashed once with the real hasher and the hash shared by every demo login
-    (demo only); names come from a small pool drawn once from Faker; logins and their Patient
-    group membership are inserted ``BATCH`` rows at a time. Logins that exist are skipped.
+    (demo only); names come from a small pool drawn once from Faker; logins are written as raw
+    rows (``clinic.bulk``), then joined to the Patient group with one INSERT ... SELECT of the
+    new ids. Logins that exist are skipped.
     """
     if ctx.patients <= 0:
         return
@@ -112,25 +119,32 @@ def _seed_patient_logins(ctx: DemoContext, patient_group: Group) -> None:
     pool = min(NAME_POOL, len(missing))
     first_names = [ctx.faker.first_name() for _ in range(pool)]
     last_names = [ctx.faker.last_name() for _ in range(pool)]
-    membership = User.groups.through
-    made = 0
+    joined = bulk.db_time(timezone.now())
+    last_id = User.objects.aggregate(last=Max("pk"))["last"] or 0
     for start in range(0, len(missing), BATCH):
-        emails = missing[start : start + BATCH]
-        User.objects.bulk_create(
-            User(
-                email=email,
-                password=password_hash,
-                first_name=rng.choice(first_names),
-                last_name=rng.choice(last_names),
-            )
-            for email in emails
-        )
-        ids = User.objects.filter(email__in=emails).values_list("pk", flat=True)
-        membership.objects.bulk_create(membership(user_id=pk, group_id=patient_group.pk) for pk in ids)
-        made += len(emails)
-        ctx.count("patient logins", len(emails))
+        rows = [
+            (email, password_hash, rng.choice(first_names), rng.choice(last_names), False, False, True, joined)
+            for email in missing[start : start + BATCH]
+        ]
+        bulk.insert_rows(User, LOGIN_COLUMNS, rows)
         if len(missing) > BATCH:
-            ctx.stdout.write(f"  patient logins: {made}/{len(missing)}")
+            ctx.stdout.write(f"  patient logins: {start + len(rows)}/{len(missing)}")
+    # The ids are new (auto-increment, one transaction): every login above last_id is one of ours.
+    membership = User.groups.through._meta
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO {} ({}, {}) SELECT {}, %s FROM {} WHERE {} > %s".format(  # noqa: S608 - names from models
+                quote(membership.db_table),
+                quote(membership.get_field("user").column),
+                quote(membership.get_field("group").column),
+                quote(User._meta.pk.column),
+                quote(User._meta.db_table),
+                quote(User._meta.pk.column),
+            ),
+            [patient_group.pk, last_id],
+        )
+    ctx.count("patient logins", len(missing))
 
 
 def seed(ctx: DemoContext) -> None:

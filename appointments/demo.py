@@ -12,13 +12,17 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import connection
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts import roles
 from accounts.demo import DEMO_STAFF, DemoContext
+from accounts.models import User
 from appointments.models import Appointment, AppointmentType, AvailabilityRule, Location, Provider
 from appointments.selectors import clinic_zone
+from clinic import bulk
+from clinic.bulk import db_time
 from records.models import CareRelationship, Patient
 
 BATCH = 5000
@@ -66,6 +70,16 @@ REASONS = [
 ]
 
 
+PATIENTS_PER_CLINICIAN = 1000
+EXTRA_SPECIALTIES = ["general_practice", "general_practice", "cardiology", "general_practice", "dermatology"]
+EXTRA_HOURS = [
+    ((time(8, 30), time(12, 30)), (time(13, 30), time(17, 30))),
+    ((time(9), time(13)), (time(14), time(17))),
+    ((time(9), time(12, 30)), (time(13, 30), time(18))),
+]
+PANEL_SHARE = 0.85  # share of a clinician's appointments with their own panel of patients
+
+
 @dataclass
 class _Plan:
     provider: Provider
@@ -104,6 +118,63 @@ def _providers(ctx: DemoContext) -> list[Provider]:
             )
             ctx.count("availability rules", len(weekdays) * len(windows))
         providers.append(provider)
+    return providers + _extra_clinicians(ctx, locations)
+
+
+def _extra_clinicians(ctx: DemoContext, locations: dict[str, Location]) -> list[Provider]:
+    """At large sizes, a clinic group's worth of extra doctors and nurses (one clinician per
+    ``PATIENTS_PER_CLINICIAN`` patients), so a million appointments spread over ~100 diaries
+    and ~1.5 years, not over four diaries and decades. Their logins share one password hash and
+    have no two-factor device (they would enrol at first login)."""
+    wanted = ctx.patients // PATIENTS_PER_CLINICIAN - len(HOURS)
+    if wanted <= 0:
+        return []
+    emails = [f"clinician{i}@demo.clinic" for i in range(1, wanted + 1)]
+    existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+    password_hash = make_password(ctx.password)
+    new = [
+        User(
+            email=email,
+            password=password_hash,
+            is_staff=True,
+            first_name=ctx.faker.first_name(),
+            last_name=ctx.faker.last_name(),
+        )
+        for email in emails
+        if email not in existing
+    ]
+    User.objects.bulk_create(new)
+    users = {u.email: u for u in User.objects.filter(email__in=emails)}
+    groups = {g.name: g for g in Group.objects.filter(name__in=(roles.DOCTOR, roles.NURSE))}
+    rooms = [locations[name] for name, _address in LOCATIONS]
+    providers, rules, members = [], [], []
+    for i, email in enumerate(emails):
+        user = users[email]
+        nurse = i % 5 == 4
+        specialty = "general_practice" if nurse else EXTRA_SPECIALTIES[i % len(EXTRA_SPECIALTIES)]
+        provider = Provider.objects.filter(user=user).first()
+        if provider is None:
+            provider = Provider.objects.create(
+                user=user, specialty=specialty, default_location=rooms[i % len(rooms)], bookable_online=not nurse
+            )
+            group = groups[roles.NURSE if nurse else roles.DOCTOR]
+            members.append(User.groups.through(user_id=user.pk, group_id=group.pk))
+            weekdays = [d for d in range(5) if d != i % 7] if i % 7 < 5 else range(5)  # most have a day off
+            morning, afternoon = EXTRA_HOURS[i % len(EXTRA_HOURS)]
+            rules.extend(
+                AvailabilityRule(
+                    provider=provider, weekday=day, start_time=start, end_time=end, location=rooms[i % len(rooms)]
+                )
+                for day in weekdays
+                for start, end in (morning, afternoon)
+            )
+        providers.append(provider)
+    User.groups.through.objects.bulk_create(members, ignore_conflicts=True)
+    AvailabilityRule.objects.bulk_create(rules)
+    if new:
+        ctx.count("extra clinician logins", len(new))
+    if rules:
+        ctx.count("availability rules", len(rules))
     return providers
 
 
@@ -153,24 +224,6 @@ INSERT_COLUMNS = (
 )
 
 
-def _db_time(value: datetime) -> str:
-    """An aware datetime as the naive UTC text both MySQL/MariaDB and SQLite store."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """One multi-row INSERT per batch through the DB-API (MySQLdb folds ``executemany`` into a
-    single statement): no signals, no audit rows, no full_clean (rows are generated valid)."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model, values bound
-        quote(model._meta.db_table), ", ".join(quote(c) for c in columns), ", ".join(["%s"] * len(columns))
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
 def _status(rng: random.Random, start: datetime, now: datetime, kind: AppointmentType) -> str:
     roll = rng.random()
     if start < now:
@@ -187,12 +240,15 @@ def _status(rng: random.Random, start: datetime, now: datetime, kind: Appointmen
 class _Generator:
     """Fills providers' slot grids day by day, keeping every patient free of overlaps."""
 
-    def __init__(self, ctx: DemoContext, plans: list[_Plan], patients: list[Patient], booked_by) -> None:
+    def __init__(self, ctx: DemoContext, plans: list[_Plan], patients: list[tuple[int, int]], booked_by) -> None:
         self.ctx = ctx
         self.plans = plans
-        self.patients = patients
+        self.patients = patients  # (patient id, user id)
+        # Each clinician mostly sees their own panel (every n-th patient), as in a real practice:
+        # a patient ends up in the care of a few clinicians, not of all of them.
+        self.panels = {id(plan): patients[i :: len(plans)] or patients for i, plan in enumerate(plans)}
         self.booked_by_id = booked_by.pk if booked_by else None
-        self.stamp = _db_time(timezone.now())
+        self.stamp = db_time(timezone.now())
         self.rng = random.Random(ctx.seed)
         self.zone = clinic_zone()
         self.now = timezone.now()
@@ -232,8 +288,9 @@ class _Generator:
             self.next_report += 100_000
 
     def add(self, plan: _Plan, kind: AppointmentType, location, day: date, start: datetime, end: datetime) -> str:
-        patient = self.patients[self.rng.randrange(len(self.patients))]
-        key = (patient.pk, day)
+        pool = self.panels[id(plan)] if self.rng.random() < PANEL_SHARE else self.patients
+        patient_id, user_id = pool[self.rng.randrange(len(pool))]
+        key = (patient_id, day)
         if any(s < end and e > start for s, e in self.busy.get(key, ())):
             return ""
         status = _status(self.rng, start, self.now, kind)
@@ -241,37 +298,37 @@ class _Generator:
             self.busy.setdefault(key, []).append((start, end))
         cancelled = status == Appointment.Status.CANCELLED
         completed = status == Appointment.Status.COMPLETED
-        booked_by = patient.user_id if self.rng.random() < 0.6 else self.booked_by_id
+        booked_by = user_id if self.rng.random() < 0.6 else self.booked_by_id
         # One tuple per row (in INSERT_COLUMNS order), not a model instance: building and
         # compiling a million Appointment objects alone would take minutes. Times are UTC.
         self.batch.append(
             (
-                patient.pk,
+                patient_id,
                 plan.provider.pk,
                 kind.pk,
                 location.pk if location else None,
-                _db_time(start),
-                _db_time(end),
-                _db_time(end + kind.buffer_after),
+                db_time(start),
+                db_time(end),
+                db_time(end + kind.buffer_after),
                 status,
                 self.rng.choice(REASONS),
                 booked_by,
-                _db_time(start - timedelta(days=1)) if cancelled else None,
+                db_time(start - timedelta(days=1)) if cancelled else None,
                 "Cannot attend" if cancelled else "",
-                _db_time(start) if completed else None,
-                _db_time(end) if completed else None,
+                db_time(start) if completed else None,
+                db_time(end) if completed else None,
                 self.stamp,
                 self.stamp,
             )
         )
-        self.cared.add((patient.pk, plan.provider.user_id))
+        self.cared.add((patient_id, plan.provider.user_id))
         self.made += 1
         if len(self.batch) >= BATCH:
             self.flush()
         return status
 
     def flush(self) -> None:
-        _insert_rows(Appointment, INSERT_COLUMNS, self.batch)
+        bulk.insert_rows(Appointment, INSERT_COLUMNS, self.batch)
         self.batch = []
 
     def run(self, target: int) -> int:
@@ -293,10 +350,12 @@ class _Generator:
             day -= timedelta(days=1)
         if self.batch:
             self.flush()
-        CareRelationship.objects.bulk_create(
-            [CareRelationship(patient_id=p, staff_id=s, source="appointment") for p, s in self.cared],
+        since = db_time(timezone.now())
+        bulk.insert_rows(
+            CareRelationship,
+            ("patient_id", "staff_id", "source", "since"),
+            [(patient_id, staff_id, "appointment", since) for patient_id, staff_id in sorted(self.cared)],
             ignore_conflicts=True,
-            batch_size=BATCH,
         )
         return self.made
 
@@ -306,7 +365,12 @@ def seed(ctx: DemoContext) -> None:
     kinds = _types(ctx)
     if Appointment.objects.filter(provider__in=providers).exists():
         return  # already seeded: a second run adds nothing
-    patients = list(Patient.objects.filter(user__in=ctx.patient_users).only("id", "user_id").order_by("pk"))
+    user_ids = [u.pk for u in ctx.patient_users]
+    patients = sorted(
+        row
+        for start in range(0, len(user_ids), BATCH)
+        for row in Patient.objects.filter(user__in=user_ids[start : start + BATCH]).values_list("id", "user_id")
+    )
     if not patients or not ctx.appointments:
         return
     plans = []

@@ -1,23 +1,15 @@
-"""Raw row writing shared by the benchmarks that fill a million rows (model instances are too slow)."""
+"""Raw row writing for the benchmarks that fill a million rows (model instances are too slow):
+the demo seed's writer (clinic.bulk), one transaction per call."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from django.db import transaction
 
-from django.db import connection, transaction
+from clinic.bulk import db_time, insert_rows
 
-
-def db_time(moment: datetime):
-    """A UTC instant as the backend stores it (Django keeps UTC; SQLite as text)."""
-    naive = moment.astimezone(UTC).replace(tzinfo=None)
-    return naive.isoformat(" ") if connection.vendor == "sqlite" else naive
+__all__ = ["db_time", "insert"]
 
 
 @transaction.atomic
 def insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Plain executemany into ``model``'s table: a million instances through bulk_create take minutes longer."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
+    insert_rows(model, columns, rows)

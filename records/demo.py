@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.demo import DEMO_STAFF, DemoContext
+from clinic import bulk
 from records import icd10
 from records.models import (
     Allergy,
@@ -32,7 +33,8 @@ from records.models import (
 )
 from records.services.clinical import observation_build
 
-CHUNK = 500
+CHUNK = 500  # patients per batch of clinical records
+PATIENT_CHUNK = 5000  # logins per batch of Patient rows
 RECORD_PATIENTS = 2000  # demo logins that get a full clinical record (the first ones)
 CONTACT_POOL = 500  # distinct Faker contact details, reused
 
@@ -127,7 +129,7 @@ def _create_patients(ctx: DemoContext, rng: random.Random, users: list, pool: di
                     preferred_language=rng.choice(["English"] * 8 + ["Welsh", "Polish"]),
                 )
             )
-        Patient.objects.bulk_create(patients, batch_size=CHUNK)
+        bulk.insert_instances(Patient, patients)
         ctx.count("patients", len(patients))
 
 
@@ -294,12 +296,16 @@ def _seed_records(ctx: DemoContext, rng: random.Random, users: list) -> None:
                     )
                 )
             notes.append(ClinicalNote(patient=patient, encounter=last, author=last.provider, text=rng.choice(NOTES)))
-        Condition.objects.bulk_create(conditions, batch_size=CHUNK)
-        Observation.objects.bulk_create(observations, batch_size=CHUNK)
-        Medication.objects.bulk_create(medications, batch_size=CHUNK)
-        Allergy.objects.bulk_create(allergies, batch_size=CHUNK)
-        ClinicalNote.objects.bulk_create(notes, batch_size=CHUNK)
-        CareRelationship.objects.bulk_create(relationships, batch_size=CHUNK, ignore_conflicts=True)
+        # Raw rows: Django's insert compiler would take most of the seed's time at these counts.
+        for model, rows in (
+            (Condition, conditions),
+            (Observation, observations),
+            (Medication, medications),
+            (Allergy, allergies),
+            (ClinicalNote, notes),
+        ):
+            bulk.insert_instances(model, rows)
+        bulk.insert_instances(CareRelationship, relationships, ignore_conflicts=True)
         for what, rows in (
             ("encounters", encounters),
             ("conditions", conditions),
@@ -316,13 +322,15 @@ def seed(ctx: DemoContext) -> None:
     users = list(ctx.patient_users)
     pool = _contact_pool(ctx, min(CONTACT_POOL, max(len(users), 1)))
     # Chunks of logins keep every IN (...) list and every batch of rows bounded at any scale.
-    for start in range(0, len(users), CHUNK):
-        chunk = users[start : start + CHUNK]
-        _create_patients(ctx, rng, chunk, pool)
-        # A full clinical record (~45 rows each) for the first RECORD_PATIENTS logins only:
-        # at --patients 100000 every record would be ~4.5 million rows, far past the seed's
-        # time budget; the rest are registered patients with appointments and no visits yet.
-        if start < RECORD_PATIENTS:
-            _seed_records(ctx, rng, chunk[: RECORD_PATIENTS - start])
-        if len(users) > CHUNK:
-            ctx.stdout.write(f"  records: {min(start + CHUNK, len(users))}/{len(users)} patients")
+    for start in range(0, len(users), PATIENT_CHUNK):
+        _create_patients(ctx, rng, users[start : start + PATIENT_CHUNK], pool)
+        if len(users) > PATIENT_CHUNK:
+            ctx.stdout.write(f"  patients: {min(start + PATIENT_CHUNK, len(users))}/{len(users)}")
+    # A full clinical record (~45 rows each) for the first RECORD_PATIENTS logins only: at
+    # --patients 100000 every record would be ~4.5 million rows, far past the seed's time
+    # budget; the rest are registered patients with appointments and no visits yet.
+    with_records = users[:RECORD_PATIENTS]
+    for start in range(0, len(with_records), CHUNK):
+        _seed_records(ctx, rng, with_records[start : start + CHUNK])
+        if len(with_records) > CHUNK:
+            ctx.stdout.write(f"  records: {min(start + CHUNK, len(with_records))}/{len(with_records)} patients")

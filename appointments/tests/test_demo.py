@@ -79,3 +79,28 @@ def test_demo_is_idempotent():
     ctx = seeded()
     assert (Provider.objects.count(), AppointmentType.objects.count(), Appointment.objects.count()) == counts
     assert "appointments" not in ctx.created
+
+
+def test_large_demos_spread_appointments_over_extra_clinicians_with_their_own_panels(monkeypatch):
+    monkeypatch.setattr(demo, "PATIENTS_PER_CLINICIAN", 1)  # 8 patients -> 8 clinicians: 4 demo + 4 extra
+    ctx = seeded(appointments=600)
+
+    extra = Provider.objects.filter(user__email__startswith="clinician")
+    assert extra.count() == 4 == ctx.created["extra clinician logins"]
+    assert extra.filter(bookable_online=False).count() == 0  # every fifth is a nurse: none among four
+    for provider in extra:
+        assert provider.user.is_staff
+        assert provider.user.groups.filter(name="Doctor").exists()
+        assert AvailabilityRule.objects.filter(provider=provider).count() >= 8  # 4-5 days, two sessions
+        assert Appointment.objects.filter(provider=provider).exists()
+    assert Appointment.objects.count() == 600
+
+    # Mostly their own panel (here one patient each): not a uniform draw over the eight patients.
+    seen = defaultdict(list)
+    for provider_id, patient_id in Appointment.objects.values_list("provider_id", "patient_id"):
+        seen[provider_id].append(patient_id)
+    for patients in seen.values():
+        assert max(patients.count(p) for p in set(patients)) > len(patients) / 2
+
+    again = seeded(appointments=600)
+    assert Provider.objects.count() == 8 and "extra clinician logins" not in again.created

@@ -1,0 +1,63 @@
+"""The raw row writer used by the demo seed: what it writes must read back exactly as the ORM
+would have saved it, on SQLite and on MariaDB."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from accounts.demo import LOGIN_COLUMNS
+from accounts.models import User
+from clinic import bulk
+from records.models import CareRelationship, Condition, Observation
+from records.services.clinical import observation_build
+
+pytestmark = pytest.mark.django_db
+
+
+def test_instances_read_back_with_their_dates_decimals_booleans_and_stamps(patient, doctor):
+    when = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # the night the clocks change in London
+    observation = observation_build(
+        patient=patient, recorded_by=doctor, code="2345-7", value_numeric=Decimal("126.5"), effective_at=when
+    )
+    condition = Condition(
+        patient=patient,
+        icd10_code="I10",
+        description="Essential hypertension",
+        onset=date(2025, 2, 28),
+        recorded_by=doctor,
+    )
+    before = datetime.now(UTC)
+
+    assert bulk.insert_instances(Observation, [observation]) == 1
+    assert bulk.insert_instances(Condition, [condition]) == 1
+
+    stored = Observation.objects.get(patient=patient)
+    assert stored.effective_at == when
+    assert stored.value_numeric == Decimal("126.5")
+    assert stored.abnormal == observation.abnormal != ""  # computed by the builder, kept as is
+    assert stored.entered_in_error is False
+    assert stored.recorded_at >= before  # auto_now filled in
+    saved = Condition.objects.get(patient=patient)
+    assert (saved.onset, saved.icd10_code, saved.clinical_status) == (date(2025, 2, 28), "I10", "active")
+
+
+def test_conflicting_rows_are_skipped_only_when_asked(patient, doctor):
+    CareRelationship.objects.create(patient=patient, staff=doctor, source="encounter")
+    duplicate = CareRelationship(patient=patient, staff=doctor, source="appointment")
+
+    bulk.insert_instances(CareRelationship, [duplicate], ignore_conflicts=True)
+    assert list(CareRelationship.objects.values_list("source", flat=True)) == ["encounter"]
+
+
+def test_rows_are_written_in_batches(monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(bulk, "BATCH", 2)
+    joined = bulk.db_time(datetime(2026, 1, 1, tzinfo=UTC))
+    rows = [(f"batch{i}@example.org", "!", f"Given{i}", "Batch", False, False, True, joined) for i in range(5)]
+    with django_assert_num_queries(3):  # 2 + 2 + 1 rows
+        bulk.insert_rows(User, LOGIN_COLUMNS, rows)
+    users = User.objects.filter(last_name="Batch").order_by("email")
+    assert [u.first_name for u in users] == [f"Given{i}" for i in range(5)]
+    assert {u.date_joined for u in users} == {datetime(2026, 1, 1, tzinfo=UTC)}

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from appointments.models import MAX_APPOINTMENT_MINUTES, Appointment, AppointmentType, AvailabilityRule, Provider
 from appointments.selectors import _busy_intervals, _local_windows, clinic_zone, free_starts, local_day_bounds
+from appointments.services.notifications import CANCELLED, CONFIRMED, REQUESTED, RESCHEDULED, appointment_notify
 from records.models import Patient
 from records.services import care_relationship_ensure
 
@@ -219,6 +220,9 @@ def appointment_book(
     except IntegrityError as exc:
         raise _taken() from exc
     care_relationship_ensure(patient=patient, staff=provider.user, source="appointment")
+    if start > timezone.now():  # a walk-in booked at the desk needs no e-mail
+        notice = REQUESTED if appointment.status == Status.REQUESTED else CONFIRMED
+        appointment_notify(appointment=appointment, notice=notice)
     return appointment
 
 
@@ -250,6 +254,8 @@ def appointment_cancel(
     if appointment.status not in cancellable:
         raise ValidationError(_("This appointment can no longer be cancelled."), code="status")
     _check_cutoff(appointment, enforce=not by_staff if enforce_cutoff is None else enforce_cutoff, what=_("cancelled"))
+    # A request the clinic never approved is in no calendar: its cancellation needs no .ics.
+    was_in_calendar = appointment.status != Status.REQUESTED
     appointment.status = Status.CANCELLED
     appointment.cancelled_at = timezone.now()
     appointment.cancelled_by = cancelled_by
@@ -257,6 +263,7 @@ def appointment_cancel(
     appointment.full_clean(validate_constraints=False)
     appointment.save()
     _slot_freed(appointment, appointment.start)
+    appointment_notify(appointment=appointment, notice=CANCELLED, with_calendar=was_in_calendar)
     return appointment
 
 
@@ -305,6 +312,12 @@ def appointment_reschedule(
     except IntegrityError as exc:
         raise _taken() from exc
     _slot_freed(appointment, old_start)
+    appointment_notify(
+        appointment=appointment,
+        notice=RESCHEDULED,
+        old_start=old_start,
+        with_calendar=appointment.status != Status.REQUESTED,
+    )
     return appointment
 
 
@@ -341,8 +354,12 @@ def _set_status(*, appointment: Appointment, status: str, by: User | None) -> Ap
     return appointment
 
 
+@transaction.atomic
 def appointment_approve(*, appointment: Appointment, approved_by: User) -> Appointment:
-    return _set_status(appointment=appointment, status=Status.BOOKED, by=approved_by)
+    """Confirm a requested appointment; the patient gets the confirmation e-mail and .ics."""
+    appointment = _set_status(appointment=appointment, status=Status.BOOKED, by=approved_by)
+    appointment_notify(appointment=appointment, notice=CONFIRMED)
+    return appointment
 
 
 def appointment_check_in(*, appointment: Appointment, checked_in_by: User) -> Appointment:

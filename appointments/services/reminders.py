@@ -58,10 +58,11 @@ def appointment_reminders_send(*, now: datetime | None = None, dry_run: bool = F
             emails.send_reminder(
                 appointment, confirm_url=_link(appointment, "confirm"), cancel_url=_link(appointment, "cancel")
             )
-        except Exception:
-            # Release the claim so the next run retries; never log the address or the content.
+        except Exception as exc:
+            # Release the claim so the next run retries. Log the error's type only: its text and
+            # traceback can quote the address (SMTPRecipientsRefused) or the content.
             Appointment.objects.filter(pk=appointment.pk).update(reminder_sent_at=None)
-            logger.exception("reminder for appointment %s could not be sent", appointment.pk)
+            logger.error("reminder for appointment %s could not be sent (%s)", appointment.pk, type(exc).__name__)
             continue
         appointment.reminder_sent_at = now
         sent.append(appointment)

@@ -1030,8 +1030,9 @@ GRADUAL_ONSET_PHRASES: tuple[str, ...] = (
 )
 
 # Words whose stem would merge them with a different complaint ("spotting" is bleeding, "spots"
-# a rash; "winded" is breathless, "wind" is gas).
-UNSTEMMED: frozenset[str] = frozenset({"spotting", "winded", "pacing", "burning", "boils"})
+# a rash; "winded" is breathless, "wind" is gas; "swollen ankles" are both legs' oedema, a
+# "swollen ankle" usually a local injury).
+UNSTEMMED: frozenset[str] = frozenset({"spotting", "winded", "pacing", "burning", "boils", "ankles"})
 
 # Lay words with the same meaning, mapped to one form in the text and in KB phrases alike
 # ("it stings when i wee" matches "stings when i pee").

@@ -74,7 +74,7 @@ def waitlist_offer(request: HttpRequest, token: str) -> HttpResponse:
     try:
         entry_id, provider_id, start = links.read_waitlist_token(token)
     except links.LinkExpired:
-        return _link_error(request, _("This offer has expired. You are still on the waiting list."))
+        return _link_error(request, _("This offer has expired. Log in to see if you are still on the waiting list."))
     except links.LinkInvalid:
         return _invalid(request)
     entry = WaitlistEntry.objects.select_related("patient", "appointment_type").filter(pk=entry_id).first()

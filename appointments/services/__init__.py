@@ -19,10 +19,19 @@ from appointments.services.booking import (
     appointment_start,
 )
 from appointments.services.reminders import appointment_reminders_send, reminders_due
-from appointments.services.waitlist import waitlist_accept, waitlist_join, waitlist_leave, waitlist_offer_slot
+from appointments.services.waitlist import (
+    WaitlistExpiry,
+    waitlist_accept,
+    waitlist_expire,
+    waitlist_join,
+    waitlist_leave,
+    waitlist_offer_candidates,
+    waitlist_offer_slot,
+)
 
 __all__ = [
     "SLOT_TAKEN",
+    "WaitlistExpiry",
     "appointment_approve",
     "appointment_book",
     "appointment_cancel",
@@ -35,7 +44,9 @@ __all__ = [
     "appointment_start",
     "reminders_due",
     "waitlist_accept",
+    "waitlist_expire",
     "waitlist_join",
     "waitlist_leave",
+    "waitlist_offer_candidates",
     "waitlist_offer_slot",
 ]

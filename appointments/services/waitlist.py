@@ -1,19 +1,24 @@
 """The waitlist: a freed slot is offered, in order of joining, to patients waiting for it.
 
 Offers go to the first ``WAITLIST_OFFER_BATCH`` matching entries at once, each with a signed
-link; whoever confirms first gets the slot, through ``appointment_book`` and its row locks, so
-the others get "that time was just taken" and stay on the list.
+link; whoever confirms first gets the slot, through ``appointment_book`` and its row locks, and
+the others' offers of that slot are withdrawn: they are back to waiting.
+
+An entry ends (``EXPIRED``) when its last wanted day has passed, or when it leaves an offer
+unanswered for ``WAITLIST_OFFER_HOURS`` while the slot stayed free. ``manage.py expire_waitlist``
+marks them; until it runs, ``waitlist_offer_candidates`` already skips them.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,19 +77,40 @@ def _patient_busy(patient_id: int, start: datetime, end: datetime) -> bool:
     ).exists()
 
 
+def _offer_lapsed_before(now: datetime) -> datetime:
+    """An offer made at or before this moment has lapsed unanswered."""
+    return now - timedelta(hours=settings.WAITLIST_OFFER_HOURS)
+
+
+def waitlist_offer_candidates(*, provider: Provider, day: date, now: datetime) -> QuerySet[WaitlistEntry]:
+    """Entries that may be offered a slot with ``provider`` on ``day``, earliest joiner first.
+
+    Skips what ``expire_waitlist`` would expire even if it has not run yet: entries whose last
+    wanted day has passed and entries sitting on a lapsed, unanswered offer.
+    """
+    today = timezone.localdate(now, clinic_zone())
+    return (
+        WaitlistEntry.objects.filter(earliest_date__lte=day, latest_date__gte=max(day, today))
+        .filter(
+            Q(status=WaitlistEntry.Status.WAITING)
+            | Q(status=WaitlistEntry.Status.OFFERED, offered_at__gt=_offer_lapsed_before(now))
+        )
+        .filter(Q(provider=provider) | Q(provider__isnull=True, specialty=provider.specialty))
+        .order_by("created_at", "id")
+    )
+
+
 @transaction.atomic
 def waitlist_offer_slot(*, provider_id: int, start: datetime) -> list[WaitlistEntry]:
     """Offer the free slot at ``start`` with this provider to the earliest matching entries."""
     provider = Provider.objects.select_related("user").get(pk=provider_id)
     day = timezone.localtime(start, clinic_zone()).date()
-    candidates = (
-        WaitlistEntry.objects.select_for_update()
-        .filter(status__in=WaitlistEntry.OPEN_STATUSES, earliest_date__lte=day, latest_date__gte=day)
-        .filter(Q(provider=provider) | Q(provider__isnull=True, specialty=provider.specialty))
-        .select_related("patient__user", "appointment_type")
-        .order_by("created_at", "id")
-    )
     now = timezone.now()
+    candidates = (
+        waitlist_offer_candidates(provider=provider, day=day, now=now)
+        .select_for_update()
+        .select_related("patient__user", "appointment_type")
+    )
     offered: list[WaitlistEntry] = []
     for entry in candidates:
         if len(offered) >= settings.WAITLIST_OFFER_BATCH:
@@ -136,4 +162,71 @@ def waitlist_accept(
     entry.status = WaitlistEntry.Status.BOOKED
     entry.appointment = appointment
     entry.save(update_fields=["status", "appointment"])
+    _withdraw_offers(provider_id=provider.pk, start=start)
     return appointment
+
+
+_WITHDRAWN = {
+    "status": WaitlistEntry.Status.WAITING,
+    "offered_at": None,
+    "offered_start": None,
+    "offered_provider": None,
+}
+
+
+def _withdraw_offers(*, provider_id: int, start: datetime) -> int:
+    """The slot is gone: whoever else holds an offer of it is back to waiting, not left to lapse."""
+    return WaitlistEntry.objects.filter(
+        status=WaitlistEntry.Status.OFFERED, offered_provider_id=provider_id, offered_start=start
+    ).update(**_WITHDRAWN)
+
+
+@dataclass(frozen=True)
+class WaitlistExpiry:
+    window_passed: int  # entries whose last wanted day is over: expired
+    offers_lapsed: int  # entries that left an offer unanswered while the slot stayed free: expired
+    offers_withdrawn: int  # lapsed offers of a slot someone else took meanwhile: back to waiting
+
+
+def _ids(queryset: QuerySet[WaitlistEntry]) -> list[int]:
+    return list(queryset.values_list("pk", flat=True))
+
+
+@transaction.atomic
+def waitlist_expire(*, now: datetime | None = None, dry_run: bool = False) -> WaitlistExpiry:
+    """Expire entries whose dates have passed or whose offer lapsed unanswered (idempotent).
+
+    A lapsed offer of a slot that someone else booked in the meantime was not the patient's to
+    answer: that entry goes back to waiting instead.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now, clinic_zone())
+    open_entries = WaitlistEntry.objects.filter(status__in=WaitlistEntry.OPEN_STATUSES)
+    passed = _ids(open_entries.filter(latest_date__lt=today))
+    slot_taken = Exists(
+        Appointment.objects.filter(
+            provider=OuterRef("offered_provider"), start=OuterRef("offered_start"), status__in=Appointment.LIVE_STATUSES
+        )
+    )
+    lapsed = open_entries.filter(status=WaitlistEntry.Status.OFFERED, latest_date__gte=today).filter(
+        Q(offered_at__lte=_offer_lapsed_before(now)) | Q(offered_at__isnull=True)
+    )
+    withdrawn = _ids(lapsed.filter(slot_taken))
+    unanswered = _ids(lapsed.exclude(slot_taken))
+    if not dry_run:
+        # Each UPDATE re-checks its conditions, so an entry booked (or offered a new slot)
+        # since the read above is left alone.
+        expired = {"status": WaitlistEntry.Status.EXPIRED}
+        passed_count = open_entries.filter(pk__in=passed).update(**expired)
+        unanswered_count = lapsed.filter(pk__in=unanswered).update(**expired)
+        withdrawn_count = lapsed.filter(pk__in=withdrawn).update(**_WITHDRAWN)
+        result = WaitlistExpiry(passed_count, unanswered_count, withdrawn_count)
+    else:
+        result = WaitlistExpiry(len(passed), len(unanswered), len(withdrawn))
+    if not dry_run and (result.window_passed or result.offers_lapsed):
+        logger.info(
+            "waitlist: expired %d entries past their dates and %d with a lapsed offer",
+            result.window_passed,
+            result.offers_lapsed,
+        )
+    return result

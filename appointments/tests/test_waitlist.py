@@ -99,7 +99,8 @@ def test_first_to_confirm_gets_the_slot_and_the_second_is_told_it_is_taken(
     assert excinfo.value.code == SLOT_TAKEN
     first.refresh_from_db()
     second.refresh_from_db()
-    assert first.status == "offered"  # still waiting for the next one
+    assert first.status == "waiting"  # the offer was withdrawn: on the list for the next one
+    assert first.offered_start is None
     assert second.status == "booked" and second.appointment == appointment
     assert Appointment.objects.filter(start=at(4, 10), status="booked").count() == 1
 

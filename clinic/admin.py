@@ -49,6 +49,12 @@ class ClinicAdminSite(admin.AdminSite):
             *super().get_urls(),
         ]
 
+    def autocomplete_view(self, request):
+        # Answers that show patients are audited (clinic.admin_widgets.AuditedAutocompleteJsonView).
+        from clinic.admin_widgets import AuditedAutocompleteJsonView
+
+        return AuditedAutocompleteJsonView.as_view(admin_site=self)(request)
+
     def login(self, request, extra_context=None):
         # One login for everyone (ours: django-axes throttling, then the OTP step). A signed-in
         # user who may not use the admin (a patient) gets 403 rather than a second login form.

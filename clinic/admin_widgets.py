@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+
+from records.audit import audit_lookup
+from records.models import Patient
 
 
 class ValidatingAutocompleteSelect(AutocompleteSelect):
@@ -32,3 +36,38 @@ class ValidatingAutocompleteMixin:
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = ValidatingAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class AuditedAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete answer, with an audit row when it shows patients.
+
+    An answer listing patients (or entries that belong to patients, such as encounters) is a
+    staff read of PHI: names and MRNs. It is logged by ``records.audit.audit_lookup``, one row
+    per answer naming exactly the patients on the page returned (see there for why not one per
+    patient). What the answer may contain is unchanged: the target ModelAdmin's ``get_queryset``
+    (``records.access``) still scopes it.
+    """
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        shown = list(context["object_list"])  # the page, evaluated once for the audit and the answer
+        context["object_list"] = shown
+        patient_ids = _patient_ids_of(self.model_admin.model, shown)
+        if patient_ids is not None:
+            field = self.source_field
+            what = f"autocomplete:{field.model._meta.label_lower}.{field.name}"
+            audit_lookup(actor=self.request.user, patient_ids=patient_ids, what=what)
+        return context
+
+
+def _patient_ids_of(model, objects) -> list[int] | None:
+    """The patients ``objects`` show, or ``None`` when ``model`` is not patient data."""
+    if model is Patient:
+        return [obj.pk for obj in objects]
+    try:
+        owner = model._meta.get_field("patient")
+    except FieldDoesNotExist:
+        return None
+    if owner.many_to_one and owner.related_model is Patient:  # not User's reverse one-to-one
+        return [obj.patient_id for obj in objects]
+    return None

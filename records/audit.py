@@ -5,14 +5,20 @@ each model's ``get_additional_data`` stores ``{"patient_id": ...}``). Reads go t
 ``audit_read``, which sends auditlog's ``accessed`` signal for the **Patient** (so the row's
 ``content_type``/``object_pk`` are the patient's: indexed, cheap to filter per patient) with
 ``additional_data = {"patient_id", "what", "object_type", "object_id"}`` naming the exact thing read.
+Lookups that show several patients at once (the admin's autocomplete) go through
+``audit_lookup``: one row per answer, see there.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 
+from auditlog.cid import get_cid
 from auditlog.context import auditlog_value, set_actor
+from auditlog.models import LogEntry
 from auditlog.signals import accessed
+from django.contrib.contenttypes.models import ContentType
 
 from records.models import Patient
 
@@ -45,3 +51,28 @@ def audit_read(*, actor, patient: Patient, obj=None, what: str) -> None:
             accessed.send(sender=Patient, instance=patient)
     finally:
         del patient._audit_access
+
+
+def audit_lookup(*, actor, patient_ids: Iterable[int], what: str) -> LogEntry | None:
+    """Log that ``actor`` was shown these patients' names by a lookup (``what``, e.g.
+    ``"autocomplete:records.encounter.patient"``); ``None`` when it showed nobody.
+
+    Granularity: **one row per answer**, ``additional_data = {"what", "patient_ids"}`` with the
+    ids in the order shown. An autocomplete asks again on every keystroke and answers with up
+    to 20 patients, so a row per patient (as the change lists write) would file about a hundred
+    rows for typing one surname; one row per answer still says who saw which patients, when.
+    The row is filed under the Patient content type with an empty ``object_pk``: it is about no
+    single patient, so it is not in the indexed per-patient ``access_log_for_patient``.
+    """
+    ids = list(dict.fromkeys(patient_ids))
+    if not ids:
+        return None
+    with _acting_as(actor):
+        return LogEntry.objects.create(
+            content_type=ContentType.objects.get_for_model(Patient),
+            object_pk="",
+            object_repr=f"{len(ids)} patient(s) in {what}",
+            action=LogEntry.Action.ACCESS,
+            additional_data={"what": what, "patient_ids": ids},
+            cid=get_cid(),
+        )

@@ -24,6 +24,7 @@ from appointments.models import (
     TimeOff,
 )
 from clinic.specialties import FALLBACK_SPECIALTY
+from records.models import CareRelationship
 
 # After a conflict the next candidate start is rounded up to this grid, so slots read 10:20,
 # not 10:17.
@@ -51,14 +52,22 @@ def booking_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
     )
 
 
-def _local_windows(provider: Provider, first: date, last: date) -> list[tuple[datetime, datetime]]:
-    """The provider's working windows on local days ``first``..``last``, as merged UTC intervals."""
-    rules = list(
-        AvailabilityRule.objects.filter(provider=provider)
+def _rules_by_provider(provider_ids: Iterable[int], first: date, last: date) -> dict[int, list[tuple]]:
+    """Weekly rules valid on some day of ``first``..``last``, per provider, in one query."""
+    rules: dict[int, list[tuple]] = {}
+    rows = (
+        AvailabilityRule.objects.filter(provider_id__in=list(provider_ids))
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
-        .values_list("weekday", "start_time", "end_time", "valid_from", "valid_to")
+        .values_list("provider_id", "weekday", "start_time", "end_time", "valid_from", "valid_to")
     )
+    for provider_id, *rule in rows:
+        rules.setdefault(provider_id, []).append(tuple(rule))
+    return rules
+
+
+def _windows_from_rules(rules: list[tuple], first: date, last: date) -> list[tuple[datetime, datetime]]:
+    """Working windows from weekly ``rules`` on local days ``first``..``last``, as merged UTC intervals."""
     zone = clinic_zone()
     windows: list[tuple[datetime, datetime]] = []
     day = first
@@ -85,17 +94,22 @@ def _local_windows(provider: Provider, first: date, last: date) -> list[tuple[da
     return merged
 
 
-def _busy_epochs(
-    provider: Provider, start: datetime, end: datetime, *, exclude_appointment_id: int | None = None
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """(appointments as [start, busy_until), time off as [start, end)) touching [start, end), in
-    Unix seconds, sorted by start.
+def _local_windows(provider: Provider, first: date, last: date) -> list[tuple[datetime, datetime]]:
+    """The provider's working windows on local days ``first``..``last``, as merged UTC intervals."""
+    return _windows_from_rules(_rules_by_provider([provider.pk], first, last).get(provider.pk, []), first, last)
 
-    Only this provider's rows in the window are read, through the (provider, start) index: the
-    lower bound on ``start`` keeps the range scan short however many appointments exist.
+
+def _busy_by_provider(
+    provider_ids: list[int], start: datetime, end: datetime, *, exclude_appointment_id: int | None = None
+) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[tuple[int, int]]]]:
+    """Per provider: (appointments as [start, busy_until), time off as [start, end)) touching
+    [start, end), in Unix seconds, sorted by start; two queries for any number of providers.
+
+    Only these providers' rows in the window are read, through the (provider, start) index: the
+    lower bound on ``start`` keeps each range scan short however many appointments exist.
     """
     appointments = Appointment.objects.filter(
-        provider=provider,
+        provider_id__in=provider_ids,
         start__gte=start - timedelta(minutes=MAX_APPOINTMENT_MINUTES),
         start__lt=end,
         busy_until__gt=start,
@@ -103,13 +117,23 @@ def _busy_epochs(
     )
     if exclude_appointment_id is not None:
         appointments = appointments.exclude(pk=exclude_appointment_id)
-    booked = _epoch_pairs(appointments.values_list("start", "busy_until").order_by("start"))
-    time_off = _epoch_pairs(
-        TimeOff.objects.filter(provider=provider, start__lt=end, end__gt=start)
-        .values_list("start", "end")
-        .order_by("start")
+    booked = _epoch_rows(
+        appointments.values_list("provider_id", "start", "busy_until").order_by("provider_id", "start")
+    )
+    time_off = _epoch_rows(
+        TimeOff.objects.filter(provider_id__in=provider_ids, start__lt=end, end__gt=start)
+        .values_list("provider_id", "start", "end")
+        .order_by("provider_id", "start")
     )
     return booked, time_off
+
+
+def _busy_epochs(
+    provider: Provider, start: datetime, end: datetime, *, exclude_appointment_id: int | None = None
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """``_busy_by_provider`` for one provider."""
+    booked, time_off = _busy_by_provider([provider.pk], start, end, exclude_appointment_id=exclude_appointment_id)
+    return booked.get(provider.pk, []), time_off.get(provider.pk, [])
 
 
 def _busy_intervals(
@@ -133,14 +157,17 @@ def _moment(epoch: int) -> datetime:
     return datetime.fromtimestamp(epoch, tz=UTC)
 
 
-def _epoch_pairs(queryset) -> list[tuple[int, int]]:
-    """Datetime pairs read straight from the cursor as Unix seconds: Django's per-value
-    converters and aware-datetime arithmetic cost more than the indexed query itself when a
-    month holds a thousand rows."""
+def _epoch_rows(queryset) -> dict[int, list[tuple[int, int]]]:
+    """(key, start, end) rows read straight from the cursor as {key: [(start, end) in Unix
+    seconds]}: Django's per-value converters and aware-datetime arithmetic cost more than the
+    indexed query itself when a month holds a thousand rows."""
     sql, params = queryset.query.sql_with_params()
+    rows: dict[int, list[tuple[int, int]]] = {}
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
-        return [(_epoch(a), _epoch(b, up=True)) for a, b in cursor.fetchall()]
+        for key, start, end in cursor.fetchall():
+            rows.setdefault(key, []).append((_epoch(start), _epoch(end, up=True)))
+    return rows
 
 
 def free_starts(
@@ -157,20 +184,67 @@ def free_starts(
     another, jumping past appointments and time off (rounded up to the 5-minute grid). Starts are
     anchored to the window, not to ``start``, so a slot has the same time whatever range is asked.
     """
+    return free_starts_for(
+        providers=[provider],
+        appointment_type=appointment_type,
+        start=start,
+        end=end,
+        exclude_appointment_id=exclude_appointment_id,
+    ).get(provider.pk, [])
+
+
+def free_starts_for(
+    *,
+    providers: Iterable[Provider],
+    appointment_type: AppointmentType,
+    start: datetime,
+    end: datetime,
+    exclude_appointment_id: int | None = None,
+) -> dict[int, list[datetime]]:
+    """``free_starts`` for many providers at once: {provider id: free starts}, in four queries
+    whatever the number of providers (rules, appointments, time off)."""
     if start >= end:
-        return []
+        return {}
+    provider_ids = [p.pk for p in providers]
     zone = clinic_zone()
     # A window of the previous local day may not reach into this one, but a rule ending at
     # midnight could: look one day either side.
-    windows = _local_windows(
-        provider, start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date() + timedelta(days=1)
-    )
-    windows = [(ws, we) for ws, we in windows if we > start and ws < end]
+    first, last = start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date() + timedelta(days=1)
+    rules = _rules_by_provider(provider_ids, first, last)
+    windows: dict[int, list[tuple[datetime, datetime]]] = {}
+    for provider_id in provider_ids:
+        mine = [
+            (ws, we)
+            for ws, we in _windows_from_rules(rules.get(provider_id, []), first, last)
+            if we > start and ws < end
+        ]
+        if mine:
+            windows[provider_id] = mine
     if not windows:
-        return []
-    booked, time_off = _busy_epochs(
-        provider, windows[0][0], windows[-1][1], exclude_appointment_id=exclude_appointment_id
+        return {}
+    booked, time_off = _busy_by_provider(
+        list(windows),
+        min(w[0][0] for w in windows.values()),
+        max(w[-1][1] for w in windows.values()),
+        exclude_appointment_id=exclude_appointment_id,
     )
+    return {
+        provider_id: _walk(
+            mine, booked.get(provider_id, []), time_off.get(provider_id, []), appointment_type, start, end
+        )
+        for provider_id, mine in windows.items()
+    }
+
+
+def _walk(
+    windows: list[tuple[datetime, datetime]],
+    booked: list[tuple[int, int]],
+    time_off: list[tuple[int, int]],
+    appointment_type: AppointmentType,
+    start: datetime,
+    end: datetime,
+) -> list[datetime]:
+    """The free starts of one diary: its working windows minus appointments and time off."""
     # Integer seconds from here on. Intervals sorted by start; the running maximum of their
     # ends lets a bisection skip every interval that ended before the cursor.
     starts = [s for s, _e in booked]
@@ -249,24 +323,72 @@ def bookable_types(*, specialty: str) -> QuerySet[AppointmentType]:
 def slots_across(
     *, providers: Iterable[Provider], appointment_type: AppointmentType, start: datetime, end: datetime
 ) -> list[Slot]:
-    slots = [
-        Slot(provider, moment)
-        for provider in providers
-        for moment in available_slots(provider=provider, appointment_type=appointment_type, start=start, end=end)
-    ]
+    """Every free online slot of ``providers`` in [start, end), earliest first; a constant number
+    of queries however many providers (see ``free_starts_for``)."""
+    earliest, latest = booking_bounds()
+    start, end = max(start, earliest), min(end, latest)
+    active = {p.pk: p for p in providers if p.active}
+    if start >= end or not active:
+        return []
+    free = free_starts_for(providers=active.values(), appointment_type=appointment_type, start=start, end=end)
+    slots = [Slot(active[provider_id], moment) for provider_id, moments in free.items() for moment in moments]
     slots.sort(key=lambda s: (s.start, s.provider.display_name))
     return slots
 
 
+ANY_CLINICIAN_POOL = 8  # clinicians whose diaries "any clinician" reads
+
+
+def any_clinician_pool(*, patient, providers: Iterable[Provider], limit: int = ANY_CLINICIAN_POOL) -> list[Provider]:
+    """The clinicians "any clinician" offers times with: the patient's own clinicians first
+    (continuity of care), then the rest of the team in an order that differs per patient (so the
+    team's bookings spread), at most ``limit``. A clinic with sixty GPs then costs the same page
+    as one with eight; the patient can still pick any one clinician by name."""
+    providers = list(providers)
+    if len(providers) <= limit:
+        return providers
+    known = set(
+        CareRelationship.objects.filter(patient=patient, staff_id__in=[p.user_id for p in providers]).values_list(
+            "staff_id", flat=True
+        )
+    )
+    usual = [p for p in providers if p.user_id in known]
+    others = [p for p in providers if p.user_id not in known]
+    if others:
+        turn = patient.pk % len(others)
+        others = others[turn:] + others[:turn]
+    return (usual + others)[:limit]
+
+
+def one_per_time(slots: list[Slot]) -> list[Slot]:
+    """One slot per start time (``slots`` sorted by start), for "any clinician": the page lists
+    each free time once however many clinicians are free then. Which free clinician is offered
+    rotates with the time, so bookings spread over the team instead of filling one diary."""
+    chosen: list[Slot] = []
+    index = 0
+    while index < len(slots):
+        same = index
+        while same < len(slots) and slots[same].start == slots[index].start:
+            same += 1
+        minute = int(slots[index].start.timestamp()) // 60
+        chosen.append(slots[index + minute % (same - index)])
+        index = same
+    return chosen
+
+
 def next_available(*, providers: Iterable[Provider], appointment_type: AppointmentType, limit: int = 6) -> list[Slot]:
-    """The first ``limit`` free slots across providers, looking one week at a time."""
+    """The first ``limit`` free times across providers (each time once), looking one week at a time."""
     providers = list(providers)
     earliest, latest = booking_bounds()
     found: list[Slot] = []
     cursor = earliest
     while cursor < latest and len(found) < limit:
         week_end = min(cursor + timedelta(days=7), latest)
-        found.extend(slots_across(providers=providers, appointment_type=appointment_type, start=cursor, end=week_end))
+        found.extend(
+            one_per_time(
+                slots_across(providers=providers, appointment_type=appointment_type, start=cursor, end=week_end)
+            )
+        )
         cursor = week_end
     return found[:limit]
 

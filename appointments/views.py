@@ -87,14 +87,15 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def book(request: HttpRequest) -> HttpResponse:
     """Choose specialty -> type -> provider (optional), then see free times by week."""
-    get_patient_for_portal_user(request)
+    patient = get_patient_for_portal_user(request)
     asked = request.GET.get("specialty") or ""
     specialty, fell_back = selectors.resolve_specialty(asked if asked in SPECIALTIES else None)
     types = selectors.bookable_types(specialty=specialty)
-    providers = selectors.providers_for(specialty=specialty)
+    provider_queryset = selectors.providers_for(specialty=specialty)
+    providers = list(provider_queryset)
     data = request.GET.copy()
     data["specialty"] = specialty
-    form = BookingSearchForm(data, types=types, providers=providers)
+    form = BookingSearchForm(data, types=types, providers=provider_queryset)
     form.is_valid()
     cleaned = getattr(form, "cleaned_data", {})
     kind: AppointmentType | None = cleaned.get("appointment_type")
@@ -110,9 +111,13 @@ def book(request: HttpRequest) -> HttpResponse:
         "types": types,
         "kind": kind,
         "reason": cleaned.get("reason", ""),
+        "provider_choices": providers,
+        "chosen_provider": chosen_provider,
     }
     if kind is not None:
-        pool = [chosen_provider] if chosen_provider else list(providers)
+        pool = (
+            [chosen_provider] if chosen_provider else selectors.any_clinician_pool(patient=patient, providers=providers)
+        )
         earliest, latest = selectors.booking_bounds()
         zone = selectors.clinic_zone()
         first_week = _week_start(earliest.astimezone(zone).date())
@@ -121,6 +126,9 @@ def book(request: HttpRequest) -> HttpResponse:
         week = min(max(_week_start(week), first_week), last_week) if week else first_week
         week_start, week_end = _week_range(week)
         slots = selectors.slots_across(providers=pool, appointment_type=kind, start=week_start, end=week_end)
+        if len(pool) > 1:
+            # "Any clinician": each free time once, whatever the size of the team.
+            slots = selectors.one_per_time(slots)
         base_query = {"specialty": specialty, "appointment_type": kind.pk, "reason": context["reason"]}
         if chosen_provider:
             base_query["provider"] = chosen_provider.pk

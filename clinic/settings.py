@@ -272,6 +272,13 @@ DOCUMENT_MAX_BYTES = _env(env.int, "DOCUMENT_MAX_BYTES", default=10 * 1024 * 102
 # Break-the-glass: how long an emergency opening of a record without a care relationship lasts.
 BREAK_GLASS_MINUTES = _env(env.int, "BREAK_GLASS_MINUTES", default=4 * 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An uploaded file past DOCUMENT_MAX_BYTES is dropped while it streams in (records.files), then
+# Django's own handlers: memory up to FILE_UPLOAD_MAX_MEMORY_SIZE, a temporary file beyond.
+FILE_UPLOAD_HANDLERS = [
+    "records.files.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Appointments ------------------------------------------------------------------------
 # Patients book online no sooner than this and no further ahead; they cancel or reschedule

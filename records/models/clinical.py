@@ -61,6 +61,9 @@ class Condition(EnteredInError):
     """A diagnosis or problem. ``verification=confirmed`` on an encounter is the confirmed
     diagnosis the symptom checker's agreement is measured against."""
 
+    # Not shared with Allergy.ClinicalStatus although the codes match today: FHIR gives each its
+    # own code system (condition-clinical, exported as such by records.fhir), and a Condition's
+    # has recurrence, relapse and remission too, which this one may grow without touching allergies.
     class ClinicalStatus(models.TextChoices):
         ACTIVE = "active", _("Active")
         RESOLVED = "resolved", _("Resolved")
@@ -108,6 +111,7 @@ class Allergy(EnteredInError):
         MODERATE = "moderate", _("Moderate")
         SEVERE = "severe", _("Severe")
 
+    # FHIR allergyintolerance-clinical: exactly these three (see Condition.ClinicalStatus).
     class ClinicalStatus(models.TextChoices):
         ACTIVE = "active", _("Active")
         INACTIVE = "inactive", _("Inactive")

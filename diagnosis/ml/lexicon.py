@@ -132,6 +132,9 @@ NEGATION_TRIGGERS: frozenset[str] = frozenset(
         "non",
     ]
 )
+# A KB phrase starting with one of these names a present finding through a negative ("no wet
+# nappies", "not peeing", "cant breathe", "wont feed"); an outer negation scope never covers it.
+NEGATIVE_PHRASE_STARTS: frozenset[str] = NEGATION_TRIGGERS | frozenset(["cant", "wont", "barely", "hardly", "unable"])
 # Two-word triggers: the first word alone does not negate.
 NEGATION_PAIRS: frozenset[tuple[str, str]] = frozenset(
     {("negative", "for"), ("free", "of"), ("absence", "of"), ("absent", "of")}
@@ -1029,10 +1032,29 @@ GRADUAL_ONSET_PHRASES: tuple[str, ...] = (
     "gradually getting worse",
 )
 
-# Words whose stem would merge them with a different complaint ("spotting" is bleeding, "spots"
-# a rash; "winded" is breathless, "wind" is gas; "swollen ankles" are both legs' oedema, a
-# "swollen ankle" usually a local injury).
-UNSTEMMED: frozenset[str] = frozenset({"spotting", "winded", "pacing", "burning", "boils", "ankles"})
+# Words whose stem would merge them with a different word ("spotting" is bleeding, "spots" a
+# rash; "winded" is breathless, "wind" is gas; "tears" are crying, "tearing" a pain; "heaving"
+# is retching, "heavy" a weight; "hives" are not "hiv"; "hopping" is not "hope"; the "spine" is
+# not "spinning"; "pasty" is not the "past"; a heart "rate" has no "rats"; "swollen ankles" are
+# both legs' oedema, a "swollen ankle" usually a local injury).
+UNSTEMMED: frozenset[str] = frozenset(
+    [
+        "spotting",
+        "winded",
+        "pacing",
+        "burning",
+        "boils",
+        "ankles",
+        "tears",
+        "heaving",
+        "heaves",
+        "hives",
+        "hopping",
+        "spine",
+        "pasty",
+        "rate",
+    ]
+)
 
 # Lay words with the same meaning, mapped to one form in the text and in KB phrases alike
 # ("it stings when i wee" matches "stings when i pee").
@@ -1071,6 +1093,12 @@ TOKEN_EQUIVALENTS: dict[str, str] = {
     "barf": "vomit",
     "barfing": "vomiting",
     "chunder": "vomit",
+    "diaper": "nappy",
+    "diapers": "nappies",
+    "bum": "bottom",
+    "butt": "bottom",
+    "arse": "bottom",
+    "backside": "bottom",
     "swollen": "swelling",
     "swelled": "swelling",
     "goes": "go",

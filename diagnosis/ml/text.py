@@ -35,6 +35,9 @@ __all__ = ["Extracted", "TextIndex", "extract_findings", "get_index", "normalize
 MAX_GAP = 1  # unknown words a multi-word phrase may skip (a gapped match ranks lower)
 NEGATION_WINDOW = 6  # words after a trigger / negated finding before the scope lapses
 PAIN_WORDS = ("pain", "ach", "hurt", "sor", "tender", "painful")  # stems
+# Stems only generated in the variants of a "<site> pain" phrase: "my back is killing me", "my
+# knee is agony" (a KB phrase with them is too particular to stand for any pain at its site).
+PAIN_VARIANT_WORDS = (*PAIN_WORDS, "kill", "agon")
 PAIN_PREPOSITIONS = (
     "in",
     "on",
@@ -309,7 +312,9 @@ class TextIndex:
                     order += 1
             for text in finding.misspellings:
                 words = _raw_words(text)
-                if len(words) > 1:
+                # a one-word misspelling is also a phrase of its own ("hemroids", "diaria" are too
+                # far from any KB word to be corrected), unless it is an English word ("ours")
+                if len(words) > 1 or (words and words[0] not in _ENGLISH_WORDS):
                     phrases.append((words, RANK_MISSPELLING, order, finding.code))
                     order += 1
         builtin = [("onset_sudden", lx.SUDDEN_ONSET_PHRASES), ("onset_gradual", lx.GRADUAL_ONSET_PHRASES)]
@@ -446,11 +451,12 @@ class TextIndex:
             first = self.root.children.get(tokens[start].stem)
             if first is None:
                 continue
-            # depth-first walk: (node, next token index, words matched, gaps used)
-            stack = [(first, start + 1, 1, 0)]
+            # depth-first walk: (node, next token index, words matched, gaps used, whether the
+            # last token was skipped: a match never ends on a skipped word)
+            stack = [(first, start + 1, 1, 0, False)]
             while stack:
-                node, pos, matched, gaps = stack.pop()
-                if node.terminal is not None:
+                node, pos, matched, gaps, skipped = stack.pop()
+                if node.terminal is not None and not skipped:
                     rank, order, code = node.terminal
                     found.append(_Candidate(matched, gaps, rank, order, start, pos, code))
                 if pos >= n or not node.children:
@@ -458,11 +464,11 @@ class TextIndex:
                 token = tokens[pos]
                 child = node.children.get(token.stem)
                 if child is not None:
-                    stack.append((child, pos + 1, matched + 1, gaps))
+                    stack.append((child, pos + 1, matched + 1, gaps, False))
                 if token.stem in self.skippable or token.word in self.skippable:
-                    stack.append((node, pos + 1, matched, gaps))
+                    stack.append((node, pos + 1, matched, gaps, True))
                 elif gaps < MAX_GAP and token.word not in lx.GAP_BLOCKERS and token.word.isalpha():
-                    stack.append((node, pos + 1, matched, gaps + 1))
+                    stack.append((node, pos + 1, matched, gaps + 1, True))
         return found
 
     def _select(self, candidates: list[_Candidate], words: list[str]) -> list[_Candidate]:
@@ -525,6 +531,15 @@ class TextIndex:
 
 
 _COMPOUND_JOINERS = frozenset({"and", "with", ","})
+_ENGLISH_WORDS = (
+    lx.COMMON_WORDS
+    | lx.STOPWORDS
+    | lx.INTENSIFIERS
+    | lx.NEGATION_TRIGGERS
+    | lx.CLAUSE_STARTS
+    | frozenset(lx.NUMBER_WORDS)
+    | frozenset(lx.TOKEN_REWRITES)
+)
 
 # Verbs and fillers dropped from multi-word phrases, in the text and in KB phrases alike
 # ("chest feels tight" = "chest is tight" = "chest tight"); kept when dropping them would leave
@@ -571,7 +586,7 @@ def _variants(key: tuple[str, ...]) -> list[tuple[str, ...]]:
     elif 3 <= len(key) <= 4 and key[0] in pain and key[1] in PAIN_PREPOSITIONS:
         site = key[2:]
     if site and not set(site) & set(PAIN_PREPOSITIONS):
-        for word in PAIN_WORDS:
+        for word in PAIN_VARIANT_WORDS:
             out.append((*site, word))
             out.append((word, *site))
             for prep in PAIN_PREPOSITIONS:
@@ -593,6 +608,11 @@ def _negated(words: list[str], matches: list[_Candidate]) -> list[bool]:
     skip_next = False
     for i, word in enumerate(words):
         for index in starts.get(i, ()):
+            if words[i] in lx.NEGATIVE_PHRASE_STARTS and (i == 0 or words[i - 1] not in ("or", "nor")):
+                # "no wet nappies", "cant breathe", "wont feed": the phrase names a present
+                # finding through its own negative, so an earlier "no fever, ..." does not reach
+                # it (unless it is listed as one more alternative: "no fever or cant breathe")
+                continue
             if in_scope and negated_any and i > 0 and words[i - 1] == "," and _is_clause(words, matches[index]):
                 # "no fever, light hurts my eyes": after a comma, past the first negated item, a
                 # phrase with its own verb or subject starts a new statement, not another item

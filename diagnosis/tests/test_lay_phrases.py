@@ -58,3 +58,147 @@ def test_a_formerly_shared_phrase_means_one_finding(text: str, meant: str, rival
 
 def test_a_temperature_of_39_is_a_high_fever(kb: KnowledgeBase) -> None:
     assert ("fever_high", Y) in found("temp 39 since last night", kb)
+
+
+# Red-flag findings in the words patients use (UK and US English, parents about children).
+RED_FLAGS: list[tuple[str, str]] = [
+    ("feels like an elephant sitting on my chest", "chest_pain_crushing"),
+    ("chest feels like its in a vice", "chest_pain_crushing"),
+    ("crushing feeling in my chest", "chest_pain_crushing"),
+    ("like a tight band across my chest", "chest_pain_crushing"),
+    ("squeezing in my chest", "chest_pain_crushing"),
+    ("heaviness in my chest", "chest_pain_crushing"),
+    ("pain shoots up to my jaw", "chest_pain_radiating"),
+    ("pain goes down my left arm", "chest_pain_radiating"),
+    ("my chest is killing me", "chest_pain"),
+    ("felt something tear in my chest", "chest_pain_tearing"),
+    ("gasping for breath", "shortness_of_breath_severe"),
+    ("can hardly breathe", "shortness_of_breath_severe"),
+    ("cant talk in full sentences", "shortness_of_breath_severe"),
+    ("struggling to breathe", "shortness_of_breath"),
+    ("his lips have gone blue", "blue_lips"),
+    ("blue around her mouth", "blue_lips"),
+    ("one side of his face dropped", "facial_droop"),
+    ("talking like hes drunk", "slurred_speech"),
+    ("her speech went funny", "slurred_speech"),
+    ("lost the strength in my right arm", "weakness_one_side"),
+    ("arm and leg gone weak", "weakness_one_side"),
+    ("pins and needles down one side", "numbness_one_side"),
+    ("cant put his chin on his chest", "neck_stiffness"),
+    ("cant look at the light", "light_sensitivity"),
+    ("spots that dont go away when pressed", "rash_non_blanching"),
+    ("purple blotches on his legs", "rash_non_blanching"),
+    ("skin looks mottled", "mottled_skin"),
+    ("hands and feet are freezing", "cold_hands_feet"),
+    ("feel like im dying", "feeling_very_ill"),
+    ("never felt this poorly", "feeling_very_ill"),
+    ("hard to rouse", "drowsiness"),
+    ("she wont wake properly", "drowsiness"),
+    ("shivering uncontrollably", "chills"),
+    ("barely peeing", "reduced_urine"),
+    ("hasnt peed since last night", "reduced_urine"),
+    ("his lips swelled up", "face_lip_swelling"),
+    ("throat is closing up", "throat_tightness"),
+    ("dont want to live anymore", "suicidal_thoughts"),
+    ("wish i was dead", "suicidal_thoughts"),
+    ("everyone would be better off without me", "suicidal_thoughts"),
+    ("no wet nappy since this morning", "dehydration"),
+    ("no wet diapers today", "dehydration"),
+    ("hasnt had a wet diaper in 8 hours", "dehydration"),
+    ("the soft spot on his head is sunken", "dehydration"),
+    ("crying with no tears", "dehydration"),
+    ("wont take her bottle", "poor_feeding"),
+    ("not drinking anything", "low_fluid_intake"),
+    ("bleeding from my bum", "bloody_stool"),
+]
+
+# Everyday findings: slang, British and American words, common misspellings.
+EVERYDAY: list[tuple[str, str]] = [
+    ("hes burning up", "fever"),
+    ("boiling hot all night", "fever"),
+    ("her forehead is hot", "fever"),
+    ("high temperture", "fever"),
+    ("been throwing up all night", "vomiting"),
+    ("keeps being sick", "vomiting"),
+    ("puking", "vomiting"),
+    ("retching", "vomiting"),
+    ("dry heaving", "vomiting"),
+    ("vommitting", "vomiting"),
+    ("feel like im going to be sick", "nausea"),
+    ("got the runs", "diarrhoea"),
+    ("the shits", "diarrhoea"),
+    ("diaria", "diarrhoea"),
+    ("explosive poo", "diarrhoea"),
+    ("coughing up green stuff", "cough_productive"),
+    ("woozy", "lightheadedness"),
+    ("light headed", "lightheadedness"),
+    ("room is spinning", "vertigo"),
+    ("migrane", "headache"),
+    ("i get migraines", "headache"),
+    ("my head is killing me", "headache"),
+    ("my back is agony", "back_pain_lower"),
+    ("my ear is killing me", "ear_pain"),
+    ("peeing all the time", "urinary_frequency"),
+    ("cream crackered", "fatigue"),
+    ("really really unwell", "feeling_unwell"),
+    ("hemroids", "anal_lump"),
+    ("edema", "leg_swelling"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), RED_FLAGS + EVERYDAY, ids=[t for t, _ in RED_FLAGS + EVERYDAY])
+def test_lay_phrase_is_understood(text: str, code: str, kb: KnowledgeBase) -> None:
+    assert (code, Y) in found(text, kb), found(text, kb)
+
+
+NEGATED: list[tuple[str, set[tuple[str, bool]]]] = [
+    ("no crushing feeling in my chest", {("chest_pain_crushing", N)}),
+    ("hes not gasping for breath", {("shortness_of_breath_severe", N)}),
+    ("lips havent gone blue", {("blue_lips", N)}),
+    ("no purple blotches", {("rash_non_blanching", N)}),
+    ("not throwing up", {("vomiting", N)}),
+    ("no temperature and not had the runs", {("fever", N), ("diarrhoea", N)}),
+    ("never had migraines", {("headache", N)}),
+    ("no thoughts of wanting to die", {("suicidal_thoughts", N)}),
+    # a phrase naming a finding by its own negative is not swept into an earlier denial
+    ("no fever, cant breathe", {("fever", N), ("shortness_of_breath_severe", Y)}),
+    ("no rash, wont feed", {("rash", N), ("poor_feeding", Y)}),
+    ("no vomiting no wet nappy since morning", {("vomiting", N), ("dehydration", Y)}),
+    ("hasnt got a temperature, barely peeing", {("fever", N), ("reduced_urine", Y)}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NEGATED, ids=[t for t, _ in NEGATED])
+def test_negated_lay_phrase(text: str, expected: set[tuple[str, bool]], kb: KnowledgeBase) -> None:
+    result = found(text, kb)
+    assert expected <= result, result
+
+
+# Words that only look alike once stemmed: none of these may raise a finding.
+@pytest.mark.parametrize(
+    ("text", "not_expected"),
+    [
+        ("i hope its nothing", "unable_to_bear_weight"),
+        ("my heart rate is 120", "freshwater_exposure"),
+        ("it happened in the past", "pale_skin"),
+        ("my spine hurts", "vertigo"),
+        ("worried about hiv", "hives"),
+        ("my chest feels tight and heavy", "vomiting"),
+        ("i was in tears all day", "chest_pain_tearing"),
+        ("boiling hot all night", "boil"),
+        ("pain in my lower right side", "flank_pain_colicky"),
+    ],
+)
+def test_look_alike_words_raise_no_finding(text: str, not_expected: str, kb: KnowledgeBase) -> None:
+    assert not_expected not in {code for code, _ in found(text, kb)}
+
+
+def test_every_misspelling_in_the_knowledge_base_is_understood(kb: KnowledgeBase) -> None:
+    english = {"ours"}  # real words: kept out of every text on purpose
+    missed = [
+        (typo, finding.code)
+        for finding in kb.findings.values()
+        for typo in finding.misspellings
+        if typo not in english and (finding.code, Y) not in found(typo, kb)
+    ]
+    assert missed == []

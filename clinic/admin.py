@@ -26,6 +26,15 @@ class ClinicAdminSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and user.is_staff and user.is_verified())
 
+    def get_app_list(self, request, app_label=None):
+        # Built once per request: the index and the navigation sidebar (each_context) both ask
+        # for it, and each build checks every model admin's permissions.
+        if app_label is not None:
+            return super().get_app_list(request, app_label)
+        if not hasattr(request, "_clinic_app_list"):
+            request._clinic_app_list = super().get_app_list(request)
+        return request._clinic_app_list
+
     def index(self, request, extra_context=None):
         """The dashboard: each role's panels (``clinic.dashboard``), then the app list."""
         from clinic.dashboard.views import dashboard_context

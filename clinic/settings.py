@@ -280,6 +280,11 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
+# --- Provider dashboard -----------------------------------------------------------------
+# The clinic admin's KPIs (aggregates over weeks) are recounted at most this often; 0: on
+# every page view.
+DASHBOARD_CACHE_SECONDS = _env(env.int, "DASHBOARD_CACHE_SECONDS", default=60)
+
 # --- Appointments ------------------------------------------------------------------------
 # Patients book online no sooner than this and no further ahead; they cancel or reschedule
 # themselves until the cut-off (staff may always). Reminders go out this long before a visit.

@@ -15,8 +15,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.db.models.fields.json import KT
+from django.utils import timezone
 
 from appointments.models import Appointment, AvailabilityRule, Provider, TimeOff
 from appointments.selectors import clinic_zone, local_day_bounds
@@ -48,6 +50,7 @@ class ProviderUtilisation:
 class Kpis:
     first: date
     last: date  # inclusive
+    as_of: datetime  # when the aggregates were counted
     by_status: dict[str, int]
     per_day: list[tuple[date, int]]
     no_shows_by_weekday: list[int]  # Monday first
@@ -209,15 +212,17 @@ def _booked_minutes(start: datetime, end: datetime) -> dict[int, int]:
     return {row["provider_id"]: row["booked"] or 0 for row in rows}
 
 
-def _utilisation(first: date, last: date, start: datetime, end: datetime) -> list[ProviderUtilisation]:
-    booked = _booked_minutes(start, end)
+def _available(first: date, last: date, start: datetime, end: datetime) -> dict[int, int]:
     rules = list(
         AvailabilityRule.objects.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
         .values_list("provider_id", "weekday", "start_time", "end_time", "valid_from", "valid_to")
     )
     time_off = list(TimeOff.objects.filter(start__lt=end, end__gt=start).values_list("provider_id", "start", "end"))
-    available = available_minutes(rules=rules, time_off=time_off, first=first, last=last)
+    return available_minutes(rules=rules, time_off=time_off, first=first, last=last)
+
+
+def _utilisation(booked: dict[int, int], available: dict[int, int]) -> list[ProviderUtilisation]:
     wanted = set(booked) | set(available)
     providers = Provider.objects.filter(Q(active=True) | Q(pk__in=wanted)).select_related("user")
     rows = [
@@ -227,10 +232,8 @@ def _utilisation(first: date, last: date, start: datetime, end: datetime) -> lis
     return sorted(rows, key=lambda u: (-(u.share or 0), u.provider.display_name))
 
 
-def clinic_kpis(*, first: date, last: date) -> Kpis:
-    """Every number of the clinic admin's dashboard for local days ``first``..``last``."""
-    start, end = range_bounds(first, last)
-
+def _aggregates(first: date, last: date, start: datetime, end: datetime) -> dict:
+    """The expensive part of the KPIs: database aggregates over the range, as plain data."""
     by_status: dict[str, int] = defaultdict(int)
     per_day: dict[date, int] = defaultdict(int)
     no_shows_by_weekday = [0] * 7
@@ -239,18 +242,8 @@ def clinic_kpis(*, first: date, last: date) -> Kpis:
         per_day[day] += n
         if status == Status.NO_SHOW:
             no_shows_by_weekday[day.weekday()] += n
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-
-    # Three index-only counts (any index, the user_id unique index, the created_at index) read
-    # far less than one aggregate over the table's rows.
-    patients = {
-        "total": Patient.objects.count(),
-        "with_login": Patient.objects.filter(user__isnull=False).count(),
-        "new": Patient.objects.filter(created_at__gte=start, created_at__lt=end).count(),
-    }
 
     checks = SymptomCheck.objects.filter(created_at__gte=start, created_at__lt=end)
-    triage = {row["triage"]: row["n"] for row in checks.values("triage").annotate(n=Count("pk")).order_by()}
     top = (
         checks.exclude(conditions=[])
         .values(name=KT("conditions__0__name"), icd10=KT("conditions__0__icd10"))
@@ -262,7 +255,48 @@ def clinic_kpis(*, first: date, last: date) -> Kpis:
     agreement = SymptomCheck.objects.filter(
         confirmed_at__gte=start, confirmed_at__lt=end, agrees_top3__isnull=False
     ).aggregate(confirmed=Count("pk"), in_top3=Count("pk", filter=Q(agrees_top3=True)))
+    return {
+        "by_status": dict(by_status),
+        "per_day": dict(per_day),
+        "no_shows_by_weekday": no_shows_by_weekday,
+        "booked_minutes": _booked_minutes(start, end),
+        "available_minutes": _available(first, last, start, end),
+        # Three index-only counts (any index, the user_id unique index, the created_at index)
+        # read far less than one aggregate over the table's rows.
+        "patients_total": Patient.objects.count(),
+        "patients_with_login": Patient.objects.filter(user__isnull=False).count(),
+        "new_patients": Patient.objects.filter(created_at__gte=start, created_at__lt=end).count(),
+        "triage": {row["triage"]: row["n"] for row in checks.values("triage").annotate(n=Count("pk")).order_by()},
+        "top_conditions": [(row["name"] or "?", row["icd10"] or "", row["n"]) for row in top],
+        "agreement_confirmed": agreement["confirmed"],
+        "agreement_in_top3": agreement["in_top3"],
+        "as_of": timezone.now(),
+    }
 
+
+def cached_aggregates(first: date, last: date) -> dict:
+    """``_aggregates`` kept for ``DASHBOARD_CACHE_SECONDS`` (0: always fresh) per range: the
+    figures cover weeks, so a minute-old count is as useful as a fresh one, and an admin who
+    reloads, or several admins at once, cost one set of range scans a minute, not one each."""
+    start, end = range_bounds(first, last)
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return _aggregates(first, last, start, end)
+    key = f"clinic:dashboard-kpis:{first.isoformat()}:{last.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        found = _aggregates(first, last, start, end)
+        cache.set(key, found, seconds)
+    return found
+
+
+def clinic_kpis(*, first: date, last: date) -> Kpis:
+    """Every number of the clinic admin's dashboard for local days ``first``..``last``. The
+    aggregates may be up to ``DASHBOARD_CACHE_SECONDS`` old (``Kpis.as_of`` says when they were
+    counted); the lists needing review are always read fresh."""
+    start, end = range_bounds(first, last)
+    numbers = cached_aggregates(first, last)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     review = emergency_accesses_for_review(since=start).filter(granted_at__lt=end)
     lockouts = AccessAttempt.objects.filter(
         failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=start, attempt_time__lt=end
@@ -271,17 +305,18 @@ def clinic_kpis(*, first: date, last: date) -> Kpis:
     return Kpis(
         first=first,
         last=last,
-        by_status=dict(by_status),
-        per_day=[(day, per_day.get(day, 0)) for day in days],
-        no_shows_by_weekday=no_shows_by_weekday,
-        utilisation=_utilisation(first, last, start, end),
-        new_patients=patients["new"],
-        patients_total=patients["total"],
-        patients_with_login=patients["with_login"],
-        triage=triage,
-        top_conditions=[(row["name"] or "?", row["icd10"] or "", row["n"]) for row in top],
-        agreement_confirmed=agreement["confirmed"],
-        agreement_in_top3=agreement["in_top3"],
+        as_of=numbers["as_of"],
+        by_status=numbers["by_status"],
+        per_day=[(day, numbers["per_day"].get(day, 0)) for day in days],
+        no_shows_by_weekday=numbers["no_shows_by_weekday"],
+        utilisation=_utilisation(numbers["booked_minutes"], numbers["available_minutes"]),
+        new_patients=numbers["new_patients"],
+        patients_total=numbers["patients_total"],
+        patients_with_login=numbers["patients_with_login"],
+        triage=numbers["triage"],
+        top_conditions=numbers["top_conditions"],
+        agreement_confirmed=numbers["agreement_confirmed"],
+        agreement_in_top3=numbers["agreement_in_top3"],
         break_glass=list(review[:REVIEW_LIMIT]),
         break_glass_count=review.count(),
         lockouts=list(lockouts[:REVIEW_LIMIT]),

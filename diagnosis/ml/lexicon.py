@@ -91,6 +91,7 @@ TOKEN_REWRITES: dict[str, str] = {
     "pls": "please",
     "plz": "please",
     "temp": "temperature",
+    "temps": "temperatures",
     "tummy": "tummy",
     "ppl": "people",
     "bcos": "because",
@@ -311,8 +312,20 @@ LIST_GLUE: frozenset[str] = frozenset(
 # "temperature is normal", "headache has gone".
 POST_NEGATIONS: frozenset[str] = frozenset({"normal", "gone", "resolved", "fine", "ok", "okay"})
 POST_NEGATION_PAIRS: frozenset[tuple[str, str]] = frozenset(
-    {("went", "away"), ("cleared", "up"), ("settled", "down"), ("no", "longer")}
+    {
+        ("went", "away"),
+        ("cleared", "up"),
+        ("settled", "down"),
+        ("no", "longer"),
+        ("has", "stopped"),
+        ("have", "stopped"),
+        ("had", "stopped"),
+        ("come", "down"),
+        ("gone", "down"),
+    }
 )
+# Subjects that start a statement of their own, ending the look-ahead for a post-negation.
+SUBJECTS: frozenset[str] = frozenset(["i", "im", "ive", "he", "hes", "she", "shes", "we", "they", "theyre"])
 # Tokens that a gapped phrase match may not skip over.
 GAP_BLOCKERS: frozenset[str] = (
     frozenset(
@@ -1123,5 +1136,8 @@ PHRASE_REWRITES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("each", "time"): ("when",),
     ("whenever",): ("when",),
     ("any", "time"): ("when",),
+    # "d&v" (the "&" is read as "and"), "n&v"
+    ("d", "and", "v"): ("diarrhea", "and", "vomiting"),
+    ("n", "and", "v"): ("nausea", "and", "vomiting"),
 }
 PHRASE_REWRITE_MAX = max(len(k) for k in PHRASE_REWRITES)

@@ -451,6 +451,9 @@ class TextIndex:
             first = self.root.children.get(tokens[start].stem)
             if first is None:
                 continue
+            # "no [problems] peeing" is not "no pee": a phrase starting with its own negative
+            # ("no wet nappies", "cant breathe") must match without skipping unknown words
+            max_gaps = 0 if tokens[start].word in lx.NEGATIVE_PHRASE_STARTS else MAX_GAP
             # depth-first walk: (node, next token index, words matched, gaps used, whether the
             # last token was skipped: a match never ends on a skipped word)
             stack = [(first, start + 1, 1, 0, False)]
@@ -467,7 +470,7 @@ class TextIndex:
                     stack.append((child, pos + 1, matched + 1, gaps, False))
                 if token.stem in self.skippable or token.word in self.skippable:
                     stack.append((node, pos + 1, matched, gaps, True))
-                elif gaps < MAX_GAP and token.word not in lx.GAP_BLOCKERS and token.word.isalpha():
+                elif gaps < max_gaps and token.word not in lx.GAP_BLOCKERS and token.word.isalpha():
                     stack.append((node, pos + 1, matched, gaps + 1, True))
         return found
 
@@ -666,7 +669,8 @@ def _post_negated(words: list[str], end: int) -> bool:
     window = words[end : end + 3]
     for j, word in enumerate(window):
         # "than": a comparison ("more breathless than normal") says the finding is present.
-        if word in lx.SCOPE_BREAKERS or word in (",", "and", "but", "than"):
+        # A new subject starts another statement: "apart from a cough i feel fine".
+        if word in lx.SCOPE_BREAKERS or word in (",", "and", "but", "than") or word in lx.SUBJECTS:
             return False
         if word in lx.POST_NEGATIONS:
             return True

@@ -202,3 +202,53 @@ def test_every_misspelling_in_the_knowledge_base_is_understood(kb: KnowledgeBase
         if typo not in english and (finding.code, Y) not in found(typo, kb)
     ]
     assert missed == []
+
+
+# Context and everyday life: medicines, contacts, food, children, British and American words.
+CONTEXT: list[tuple[str, str]] = [
+    ("on tablets for my blood pressure", "hypertension_known"),
+    ("everyone at nursery has it", "sick_contacts"),
+    ("my husband has the same", "sick_contacts"),
+    ("had a dodgy kebab", "suspect_food"),
+    ("screaming nonstop", "inconsolable_crying"),
+    ("baby is really grizzly", "irritability"),
+    ("brought up all her milk", "vomiting"),
+    ("passing a lot of gas", "bloating"),
+    ("pee looks like coke", "dark_urine"),
+    ("discharge down there", "vaginal_discharge"),
+    ("cough for donkeys years", "duration_months"),
+    ("bad d&v since yesterday", "diarrhoea"),
+    ("bad d&v since yesterday", "vomiting"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), CONTEXT, ids=[f"{t}->{c}" for t, c in CONTEXT])
+def test_context_phrase_is_understood(text: str, code: str, kb: KnowledgeBase) -> None:
+    assert (code, Y) in found(text, kb), found(text, kb)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no temps", {("fever", N)}),
+        ("the vomiting has stopped", {("vomiting", N)}),
+        ("temperature has come down", {("fever", N)}),
+        ("apart from a cough i feel fine", {("cough", Y)}),
+        ("no thoughts of harming myself", {("self_harm", N)}),
+        ("i dont drink alcohol", {("alcohol_heavy", N)}),
+    ],
+)
+def test_denials_and_resolutions(text: str, expected: set[tuple[str, bool]], kb: KnowledgeBase) -> None:
+    assert expected <= found(text, kb), found(text, kb)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_expected"),
+    [
+        # a phrase starting with its own negative never skips a word: "no [problems] peeing"
+        ("no problems peeing", "reduced_urine"),
+        ("not drinking alcohol", "low_fluid_intake"),
+    ],
+)
+def test_negative_phrases_match_only_as_written(text: str, not_expected: str, kb: KnowledgeBase) -> None:
+    assert not_expected not in {code for code, _ in found(text, kb)}

@@ -33,6 +33,10 @@ UNIT_DAYS: dict[str, float] = {
 _NOT_DURATION_NEXT = frozenset(
     {"old", "pregnant", "along", "postpartum", "gestation", "premature", "of", "gestational"}
 )
+# "im 36 weeks", "34 weeks gone": a pregnancy's gestation, not how long something has lasted.
+_GESTATION_BEFORE = frozenset({"im", "am", "shes"})
+_GESTATION_AFTER = frozenset({"gone", "pregnant", "pg", "along", "gestation"})
+_NOT_GESTATION_AFTER = frozenset({"old", "late", "postpartum", "post", "after", "into", "since", "ago"})
 # A quantity preceded by one of these is a frequency ("every 2 hours", "twice a day").
 _FREQUENCY_BEFORE = frozenset({"every", "each", "per", "times", "x", "once", "twice"})
 _CUES = frozenset(
@@ -122,12 +126,29 @@ def bucket_for_days(days: float, codes: dict[str, str]) -> str | None:
     return codes.get(bucket)
 
 
+def find_gestations(words: list[str]) -> list[tuple[int, int]]:
+    """(first token, end token) of each "im 36 weeks" / "34 weeks gone" in ``words``."""
+    spans: list[tuple[int, int]] = []
+    for j, word in enumerate(words):
+        if word not in ("week", "weeks") or j == 0:
+            continue
+        quantity = _quantity(words[j - 1])
+        if quantity is None or not 4 <= quantity <= 42:
+            continue
+        after = words[j + 1] if j + 1 < len(words) else ""
+        if after in _NOT_GESTATION_AFTER:
+            continue
+        if after in _GESTATION_AFTER or (j >= 2 and words[j - 2] in _GESTATION_BEFORE):
+            spans.append((j - 1, j + 1))
+    return spans
+
+
 def find_durations(words: list[str], codes: dict[str, str]) -> list[tuple[str, int, int]]:
     """(code, first token, end token) for each duration in ``words`` (cleaned, unstemmed)."""
     if not codes:
         return []
     found: list[tuple[str, int, int]] = []
-    taken: set[int] = set()
+    taken: set[int] = {i for start, end in find_gestations(words) for i in range(start, end)}
     n = len(words)
     # fixed phrases first (longest first)
     i = 0

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from diagnosis.ml import lexicon as lx
-from diagnosis.ml.durations import find_durations, find_temperatures
+from diagnosis.ml.durations import find_durations, find_gestations, find_temperatures
 
 if TYPE_CHECKING:
     from diagnosis.ml.knowledge import KnowledgeBase
@@ -508,6 +508,8 @@ class TextIndex:
         words = [t.word for t in tokens]
         overlay = find_durations(words, self.duration_codes)
         overlay += find_temperatures(words, self.fever_codes)
+        if "pregnant" in self.kb.findings:
+            overlay += [("pregnant", start, end) for start, end in find_gestations(words)]
         overlay_taken = set()
         for _, start, end in overlay:
             overlay_taken.update(range(start, end))

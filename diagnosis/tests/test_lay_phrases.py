@@ -252,3 +252,39 @@ def test_denials_and_resolutions(text: str, expected: set[tuple[str, bool]], kb:
 )
 def test_negative_phrases_match_only_as_written(text: str, not_expected: str, kb: KnowledgeBase) -> None:
     assert not_expected not in {code for code, _ in found(text, kb)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "not_expected"),
+    [
+        (
+            "im 36 weeks and baby has been really quiet",
+            {("pregnant", Y), ("reduced_fetal_movements", Y)},
+            "duration_months",
+        ),
+        ("34 weeks gone, bad headache", {("pregnant", Y), ("headache", Y)}, "duration_weeks"),
+        ("i am 20 wks", {("pregnant", Y)}, "duration_weeks"),
+        ("cough for 6 weeks", {("duration_weeks", Y)}, "pregnant"),
+        ("im 5 weeks late", set(), "pregnant"),
+    ],
+)
+def test_gestation_is_a_pregnancy_not_a_duration(text, expected, not_expected, kb: KnowledgeBase) -> None:
+    result = found(text, kb)
+    assert expected <= result, result
+    assert not_expected not in {code for code, _ in result}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("my legs have got weaker and weaker", "leg_weakness_both"),
+        ("both feet tingly and numb", "numbness_feet_both"),
+        ("keep stumbling", "balance_problems"),
+        ("had a tummy bug 2 weeks ago", "recent_viral_illness"),
+        ("started ramipril last month", "ace_inhibitor_use"),
+        ("bottom lip swollen", "face_lip_swelling"),
+        ("left ball has been sore", "testicular_pain"),
+    ],
+)
+def test_more_lay_phrases(text: str, code: str, kb: KnowledgeBase) -> None:
+    assert (code, Y) in found(text, kb), found(text, kb)

@@ -1112,6 +1112,8 @@ TOKEN_EQUIVALENTS: dict[str, str] = {
     "butt": "bottom",
     "arse": "bottom",
     "backside": "bottom",
+    "paralyzed": "paralysed",
+    "paralyze": "paralyse",
     "swollen": "swelling",
     "swelled": "swelling",
     "goes": "go",

@@ -288,3 +288,26 @@ def test_gestation_is_a_pregnancy_not_a_duration(text, expected, not_expected, k
 )
 def test_more_lay_phrases(text: str, code: str, kb: KnowledgeBase) -> None:
     assert (code, Y) in found(text, kb), found(text, kb)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("my arm feels paralyzed", "weakness_one_side"),
+        ("my arm feels paralysed", "weakness_one_side"),
+        ("heart is going like the clappers", "palpitations"),
+        ("his eyes rolled back", "seizure"),
+        ("cant be bothered with anything", "loss_of_interest"),
+        ("waking up at 4am", "sleep_problems"),
+        ("eye is all gunky", "eye_discharge"),
+        ("gunk coming out of my ear", "ear_discharge"),
+        ("did my back in lifting", "back_pain_lower"),
+        ("cant feel my bum", "saddle_numbness"),
+        ("peeing myself", "urinary_incontinence"),
+        ("wee when i sneeze", "leak_on_exertion"),
+        ("up all night peeing", "nocturia"),
+        ("stung by a wasp", "allergen_exposure"),
+    ],
+)
+def test_body_system_lay_phrases(text: str, code: str, kb: KnowledgeBase) -> None:
+    assert (code, Y) in found(text, kb), found(text, kb)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from diagnosis.ml.knowledge import KnowledgeBase
-from diagnosis.ml.text import stem
+from diagnosis.ml.spelling import stem
 
 _IGNORED = frozenset(
     {

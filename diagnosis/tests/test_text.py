@@ -238,3 +238,24 @@ def real_kb() -> KnowledgeBase:
 def test_negation_scope_on_the_real_knowledge_base(text, expected, real_kb):
     result = found(text, real_kb)
     assert expected <= result, result
+
+
+def test_negation_scopes_work_on_plain_token_spans() -> None:
+    from typing import NamedTuple
+
+    from diagnosis.ml.negation import negated_matches
+
+    class Span(NamedTuple):
+        start: int
+        end: int
+
+    words = ["no", "fever", ",", "cough", "but", "a", "rash"]
+    assert negated_matches(words, [Span(1, 2), Span(3, 4), Span(6, 7)]) == [True, True, False]
+
+
+def test_site_pain_phrases_get_patient_word_orders() -> None:
+    from diagnosis.ml.variants import variants
+
+    orders = set(variants(("chest", "pain")))
+    assert {("pain", "in", "chest"), ("chest", "hurt"), ("sor", "chest"), ("chest", "kill")} <= orders
+    assert ("chest", "pain") not in orders

@@ -1,0 +1,110 @@
+"""Negation scopes over a tokenised text: which matched findings the patient denies.
+
+"no fever, cough or rash" negates all three; "no fever i have a cough" or "no fever, light hurts
+my eyes" end the scope at a new statement; "denies chest pain but..." ends it at a scope breaker;
+"temperature is normal" and "the headache has gone" negate what comes before them. The word lists
+live in ``lexicon.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from diagnosis.ml import lexicon as lx
+
+__all__ = ["NEGATION_WINDOW", "negated_matches"]
+
+NEGATION_WINDOW = 6  # words after a trigger / negated finding before the scope lapses
+
+
+class Span(Protocol):
+    """A matched phrase: token indexes [start, end)."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+def negated_matches(words: list[str], matches: Sequence[Span]) -> list[bool]:
+    """For each match, whether a negation scope covers it."""
+    starts: dict[int, list[int]] = {}
+    inside: set[int] = set()
+    for index, m in enumerate(matches):
+        starts.setdefault(m.start, []).append(index)
+        inside.update(range(m.start, m.end))
+    result = [False] * len(matches)
+    in_scope = False
+    negated_any = False
+    lapse = 0
+    skip_next = False
+    for i, word in enumerate(words):
+        for index in starts.get(i, ()):
+            if words[i] in lx.NEGATIVE_PHRASE_STARTS and (i == 0 or words[i - 1] not in ("or", "nor")):
+                # "no wet nappies", "cant breathe", "wont feed": the phrase names a present
+                # finding through its own negative, so an earlier "no fever, ..." does not reach
+                # it (unless it is listed as one more alternative: "no fever or cant breathe")
+                continue
+            if in_scope and negated_any and i > 0 and words[i - 1] == "," and _is_clause(words, matches[index]):
+                # "no fever, light hurts my eyes": after a comma, past the first negated item, a
+                # phrase with its own verb or subject starts a new statement, not another item
+                # ("no fever or head hurts" still negates both).
+                in_scope = False
+            if in_scope:
+                result[index] = True
+                negated_any = True
+                lapse = 0
+            elif _post_negated(words, matches[index].end):
+                result[index] = True
+        if i in inside:
+            continue
+        if skip_next:
+            skip_next = False
+            continue
+        if word in lx.SCOPE_BREAKERS:
+            in_scope = False
+        elif _is_trigger(words, i):
+            in_scope, negated_any, lapse = True, False, 0
+            skip_next = (word, words[i + 1] if i + 1 < len(words) else "") in lx.NEGATION_PAIRS
+        elif in_scope:
+            if word == ",":
+                if not negated_any:
+                    in_scope = False
+            elif negated_any and word in lx.CLAUSE_STARTS:
+                in_scope = False
+            elif word not in lx.LIST_GLUE:
+                lapse += 1
+                if lapse > NEGATION_WINDOW:
+                    in_scope = False
+    return result
+
+
+def _is_trigger(words: list[str], i: int) -> bool:
+    word = words[i]
+    following = words[i + 1 : i + 3]
+    if word in lx.NEGATION_TRIGGERS:
+        if word == "no" and following[:1] == ["longer"]:
+            return True
+        return not any(w in lx.PSEUDO_NEGATION_NEXT for w in following)
+    return bool(following) and (word, following[0]) in lx.NEGATION_PAIRS
+
+
+def _is_clause(words: list[str], match: Span) -> bool:
+    return any(w in lx.CLAUSE_STARTS or w in lx.CLAUSE_VERBS for w in words[match.start : match.end])
+
+
+def _post_negated(words: list[str], end: int) -> bool:
+    """'temperature is normal', 'headache has gone', 'rash went away'."""
+    window = words[end : end + 3]
+    for j, word in enumerate(window):
+        # "than": a comparison ("more breathless than normal") says the finding is present.
+        # A new subject starts another statement: "apart from a cough i feel fine".
+        if word in lx.SCOPE_BREAKERS or word in (",", "and", "but", "than") or word in lx.SUBJECTS:
+            return False
+        if word in lx.POST_NEGATIONS:
+            return True
+        if j + 1 < len(window) and (word, window[j + 1]) in lx.POST_NEGATION_PAIRS:
+            return True
+    return False

@@ -37,6 +37,7 @@ from accounts.models import User  # noqa: E402
 from appointments.models import Appointment, AppointmentType, AvailabilityRule, Provider  # noqa: E402
 from appointments.selectors import available_slots, clinic_zone  # noqa: E402
 from bench.rows import db_time, insert  # noqa: E402
+from clinic.bulk import analyze  # noqa: E402
 from records.models import Patient  # noqa: E402
 
 settings.DEBUG = False  # no query log: it would grow without end and skew the timings
@@ -181,6 +182,7 @@ def main() -> None:
     providers = bench_providers(args.providers)
     kind = bench_type()
     fill(providers, kind, args.appointments, out)
+    analyze([Appointment])
     total = Appointment.objects.count()
     provider = providers[0]
     in_window = Appointment.objects.filter(

@@ -76,3 +76,26 @@ def insert_instances(model: type[models.Model], objs: Iterable[models.Model], *,
         rows.append(tuple(c(v) for c, v in zip(convert, values, strict=True)))
     insert_rows(model, [f.column for f in fields], rows, ignore_conflicts=ignore_conflicts)
     return len(rows)
+
+
+def analyze(models_written: Iterable[type[models.Model]]) -> None:
+    """Refresh the query planner's statistics of these tables after a bulk load.
+
+    MariaDB samples a table's statistics when it is small (empty after ``migrate``) and
+    recomputes them in the background only later: until then it may join a million appointments
+    through the wrong index (measured: the nurse's dashboard took 3.4 s instead of 75 ms right
+    after a load). SQLite has no statistics at all until ANALYZE runs."""
+    if connection.vendor == "mysql" and connection.in_atomic_block:
+        # ANALYZE TABLE commits the open transaction on MySQL/MariaDB: never half-way through one.
+        raise RuntimeError("ANALYZE TABLE would commit the open transaction: call analyze() after it.")
+    tables = sorted({model._meta.db_table for model in models_written})
+    if not tables:
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "mysql":
+            cursor.execute("ANALYZE TABLE " + ", ".join(quote(t) for t in tables))  # noqa: S608 - model names
+            cursor.fetchall()
+        else:
+            for table in tables:
+                cursor.execute(f"ANALYZE {quote(table)}")  # noqa: S608 - model names

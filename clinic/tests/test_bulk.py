@@ -11,7 +11,7 @@ import pytest
 from accounts.demo import LOGIN_COLUMNS
 from accounts.models import User
 from clinic import bulk
-from records.models import CareRelationship, Condition, Observation
+from records.models import CareRelationship, Condition, Observation, Patient
 from records.services.clinical import observation_build
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +61,27 @@ def test_rows_are_written_in_batches(monkeypatch, django_assert_num_queries):
     users = User.objects.filter(last_name="Batch").order_by("email")
     assert [u.first_name for u in users] == [f"Given{i}" for i in range(5)]
     assert {u.date_joined for u in users} == {datetime(2026, 1, 1, tzinfo=UTC)}
+
+
+@pytest.mark.django_db(transaction=True)  # ANALYZE TABLE commits on MySQL/MariaDB
+def test_analyze_gives_the_planner_statistics_of_the_loaded_tables(patient):
+    from django.db import connection
+
+    bulk.analyze([Patient])
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [Patient._meta.db_table])
+        else:
+            cursor.execute(
+                "SELECT n_rows FROM mysql.innodb_table_stats WHERE database_name = DATABASE() AND table_name = %s",
+                [Patient._meta.db_table],
+            )
+        assert cursor.fetchone()[0] > 0
+
+
+@pytest.mark.mysql  # only MySQL/MariaDB commit on ANALYZE
+def test_analyze_refuses_to_commit_a_transaction_half_way():
+    from django.db import transaction
+
+    with transaction.atomic(), pytest.raises(RuntimeError, match="commit"):
+        bulk.analyze([Patient])

@@ -6,11 +6,13 @@ import time
 from importlib import import_module
 
 from auditlog.context import disable_auditlog
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from faker import Faker
 
 from accounts.demo import DEMO_STAFF, DemoContext
+from clinic import bulk
 
 DEFAULT_PASSWORD = "clinic-demo-2026"  # noqa: S105 - documented demo-only password
 
@@ -76,6 +78,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {name} done ({time.monotonic() - started:.1f} s)")
 
         if ctx.created:
+            # Fresh planner statistics, or the first queries over the new rows may pick bad plans.
+            bulk.analyze(
+                model
+                for label in ("accounts", "records", "appointments", "diagnosis")
+                for model in apps.get_app_config(label).get_models()
+            )
+            self.stdout.write(f"  statistics refreshed ({time.monotonic() - started:.1f} s)")
             summary = ", ".join(f"{n} {what}" for what, n in ctx.created.items())
             self.stdout.write(self.style.SUCCESS(f"Created {summary}."))
         else:

@@ -26,7 +26,8 @@ def test_search_finds_the_appointments_of_matching_patients_by_any_word(staff):
     bob = AppointmentFactory(patient=PatientFactory(given_name="Bob", family_name="Jones", mrn="MRN-BBB222"))
     assert _found(staff, "smith") == {ann.pk}
     assert _found(staff, "ann smith") == {ann.pk}
-    assert _found(staff, "bbb222") == {bob.pk}
+    assert _found(staff, "mrn-bbb222") == {bob.pk}  # the full MRN, any case
+    assert _found(staff, "bbb222") == _found(staff, "mith") == set()  # names by their start, MRNs whole
     assert _found(staff, "ann jones") == set()
     assert _found(staff, "") == {ann.pk, bob.pk}
 
@@ -36,3 +37,21 @@ def test_search_falls_back_to_the_plain_search_when_many_patients_match(staff, m
     one = AppointmentFactory(patient=PatientFactory(family_name="Smith"))
     two = AppointmentFactory(patient=PatientFactory(family_name="Smithers"))
     assert _found(staff, "smith") == {one.pk, two.pk}
+
+
+def test_the_provider_filter_costs_one_query_however_many_providers(staff, django_assert_max_num_queries):
+    from appointments.tests.factories import ProviderFactory
+
+    AppointmentFactory()
+    counts = []
+    for extra in (1, 15):
+        for _ in range(extra):
+            ProviderFactory()
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            response = staff.get("/admin/appointments/appointment/")
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

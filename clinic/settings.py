@@ -247,7 +247,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = CLINIC_TIME_ZONE
-USE_I18N = True
+# Every string is marked for translation, but no translation ships yet. With none, Django still
+# looks each string up through its chain of catalogues: about a third of a portal page's time
+# (my appointments: 34 ms -> 22 ms profiled). Turn it on with the first translation.
+USE_I18N = _env(env.bool, "USE_I18N", default=False)
 USE_TZ = True
 
 # --- Static and private files -----------------------------------------------------------

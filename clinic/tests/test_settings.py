@@ -85,3 +85,14 @@ def test_mysql_connections_use_utf8mb4_and_strict_mode():
     result = _python(code, {"DATABASE_URL": "mysql://root@127.0.0.1:3306/clinic"})
     assert "utf8mb4" in result.stdout
     assert "STRICT_TRANS_TABLES" in result.stdout
+
+
+def test_dates_read_british_with_or_without_translations(settings):
+    import datetime as dt
+
+    from django.utils import formats
+
+    for use_i18n in (False, True):
+        settings.USE_I18N = use_i18n
+        assert formats.date_format(dt.date(2026, 3, 4)) == "4 Mar 2026"
+        assert formats.date_format(dt.date(2026, 3, 4), "SHORT_DATE_FORMAT") == "04/03/2026"

@@ -345,8 +345,7 @@ def any_clinician_pool(*, patient, providers: Iterable[Provider], limit: int = A
     team's bookings spread), at most ``limit``. A clinic with sixty GPs then costs the same page
     as one with eight; the patient can still pick any one clinician by name."""
     providers = list(providers)
-    if len(providers) <= limit:
-        return providers
+    # Read even for a small team: the page then costs the same queries whatever its size.
     known = set(
         CareRelationship.objects.filter(patient=patient, staff_id__in=[p.user_id for p in providers]).values_list(
             "staff_id", flat=True

@@ -34,7 +34,8 @@ _NOT_DURATION_NEXT = frozenset(
     {"old", "pregnant", "along", "postpartum", "gestation", "premature", "of", "gestational"}
 )
 # "im 36 weeks", "34 weeks gone": a pregnancy's gestation, not how long something has lasted.
-_GESTATION_BEFORE = frozenset({"im", "am", "shes"})
+# First person only: "shes 6 weeks" is more often a baby's age than a pregnancy.
+_GESTATION_BEFORE = frozenset({"im", "am"})
 _GESTATION_AFTER = frozenset({"gone", "pregnant", "pg", "along", "gestation"})
 _NOT_GESTATION_AFTER = frozenset({"old", "late", "postpartum", "post", "after", "into", "since", "ago"})
 # A quantity preceded by one of these is a frequency ("every 2 hours", "twice a day").

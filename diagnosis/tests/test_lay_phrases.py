@@ -266,6 +266,7 @@ def test_negative_phrases_match_only_as_written(text: str, not_expected: str, kb
         ("i am 20 wks", {("pregnant", Y)}, "duration_weeks"),
         ("cough for 6 weeks", {("duration_weeks", Y)}, "pregnant"),
         ("im 5 weeks late", set(), "pregnant"),
+        ("my baby shes 6 weeks and has a fever", {("fever", Y)}, "pregnant"),
     ],
 )
 def test_gestation_is_a_pregnancy_not_a_duration(text, expected, not_expected, kb: KnowledgeBase) -> None:

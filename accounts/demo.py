@@ -129,20 +129,21 @@ def _seed_patient_logins(ctx: DemoContext, patient_group: Group) -> None:
         bulk.insert_rows(User, LOGIN_COLUMNS, rows)
         if len(missing) > BATCH:
             ctx.stdout.write(f"  patient logins: {start + len(rows)}/{len(missing)}")
-    # The ids are new (auto-increment, one transaction): every login above last_id is one of ours.
+    # The ids are new (auto-increment, one transaction): the demo logins above last_id are ours.
     membership = User.groups.through._meta
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO {} ({}, {}) SELECT {}, %s FROM {} WHERE {} > %s".format(  # noqa: S608 - names from models
+            "INSERT INTO {} ({}, {}) SELECT {}, %s FROM {} WHERE {} > %s AND {} LIKE %s".format(  # noqa: S608
                 quote(membership.db_table),
                 quote(membership.get_field("user").column),
                 quote(membership.get_field("group").column),
                 quote(User._meta.pk.column),
                 quote(User._meta.db_table),
                 quote(User._meta.pk.column),
+                quote(User._meta.get_field("email").column),
             ),
-            [patient_group.pk, last_id],
+            [patient_group.pk, last_id, "patient%@demo.clinic"],
         )
     ctx.count("patient logins", len(missing))
 

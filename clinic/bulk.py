@@ -28,7 +28,8 @@ def db_time(moment: datetime) -> str:
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], *, ignore_conflicts=False):
     """INSERT ``rows`` (tuples in ``columns`` order, database values) into ``model``'s table,
     ``BATCH`` rows per statement. With ``ignore_conflicts`` rows breaking a unique constraint
-    are skipped (INSERT IGNORE / INSERT OR IGNORE)."""
+    are skipped (INSERT IGNORE / INSERT OR IGNORE; on MySQL/MariaDB IGNORE also turns bad or
+    too-long values into warnings, which is why this is for generated rows only)."""
     if not rows:
         return
     quote = connection.ops.quote_name
@@ -48,7 +49,11 @@ def _converter(field: models.Field) -> Callable[[object], object]:
     if isinstance(field, models.DateTimeField):
         return lambda v: None if v is None else db_time(v if timezone.is_aware(v) else timezone.make_aware(v))
     if isinstance(field, models.DateField):
-        return lambda v: v.isoformat() if isinstance(v, date) else v
+        return lambda v: (v.date() if isinstance(v, datetime) else v).isoformat() if isinstance(v, date) else v
+    if isinstance(field, models.TimeField):
+        return lambda v: None if v is None else v.isoformat()
+    if isinstance(field, models.UUIDField):
+        return lambda v: None if v is None else str(v).replace("-", "")
     if isinstance(field, models.DecimalField):
         return lambda v: None if v is None else str(Decimal(str(v)))
     if isinstance(field, models.JSONField):

@@ -82,7 +82,7 @@ class Command(BaseCommand):
             bulk.analyze(
                 model
                 for label in ("accounts", "records", "appointments", "diagnosis")
-                for model in apps.get_app_config(label).get_models()
+                for model in apps.get_app_config(label).get_models(include_auto_created=True)
             )
             self.stdout.write(f"  statistics refreshed ({time.monotonic() - started:.1f} s)")
             summary = ", ".join(f"{n} {what}" for what, n in ctx.created.items())

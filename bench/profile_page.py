@@ -57,7 +57,7 @@ def main() -> None:
         client.get(args.url)
     profiler.disable()
     per_request = (time.perf_counter() - started) / args.n * 1000
-    print(f"{args.url}: {per_request:.1f} ms a request under the profiler; {len(captured)} queries, {sql_ms:.1f} ms SQL")
+    print(f"{args.url}: {per_request:.1f} ms a request (profiled); {len(captured)} queries, {sql_ms:.1f} ms SQL")
     for q in sorted(captured, key=lambda q: -float(q["time"]))[:5]:
         print(f"  {float(q['time']) * 1000:6.1f} ms  {q['sql'][:200]}")
     pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)

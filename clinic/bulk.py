@@ -83,6 +83,11 @@ def insert_instances(model: type[models.Model], objs: Iterable[models.Model], *,
     return len(rows)
 
 
+def can_analyze() -> bool:
+    """Whether ``analyze`` may run now: not inside a transaction on MySQL/MariaDB."""
+    return not (connection.vendor == "mysql" and connection.in_atomic_block)
+
+
 def analyze(models_written: Iterable[type[models.Model]]) -> None:
     """Refresh the query planner's statistics of these tables after a bulk load.
 
@@ -90,7 +95,7 @@ def analyze(models_written: Iterable[type[models.Model]]) -> None:
     recomputes them in the background only later: until then it may join a million appointments
     through the wrong index (measured: the nurse's dashboard took 3.4 s instead of 75 ms right
     after a load). SQLite has no statistics at all until ANALYZE runs."""
-    if connection.vendor == "mysql" and connection.in_atomic_block:
+    if not can_analyze():
         # ANALYZE TABLE commits the open transaction on MySQL/MariaDB: never half-way through one.
         raise RuntimeError("ANALYZE TABLE would commit the open transaction: call analyze() after it.")
     tables = sorted({model._meta.db_table for model in models_written})

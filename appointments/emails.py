@@ -110,3 +110,32 @@ def send_waitlist_offer(entry, *, provider, start, accept_url: str) -> None:
         },
         to=patient_address(entry.patient),
     )
+
+
+def send_waitlist_expired(entry, *, offer_lapsed: bool, book_url: str, join_url: str) -> None:
+    """Tell the patient their waiting-list place has ended, and why.
+
+    The request is named by what the offer e-mail already showed (dates, provider, the slot
+    offered), never by its specialty, type or reason.
+    """
+    zone = clinic_zone()
+    offered_start = entry.offered_start if offer_lapsed else None
+    _send(
+        name="waitlist_expired",
+        context={
+            "joined": timezone.localtime(entry.created_at, zone).date(),
+            "earliest_date": entry.earliest_date,
+            "latest_date": entry.latest_date,
+            "provider_name": entry.provider.display_name if entry.provider_id else "",
+            "offer_lapsed": offer_lapsed,
+            "offered_start": timezone.localtime(offered_start, zone) if offered_start is not None else None,
+            "offered_provider_name": entry.offered_provider.display_name
+            if offer_lapsed and entry.offered_provider_id
+            else "",
+            "hours": settings.WAITLIST_OFFER_HOURS,
+            "book_url": book_url,
+            "join_url": join_url,
+        },
+        to=patient_address(entry.patient),
+        html=True,
+    )

@@ -21,8 +21,10 @@ from appointments.services.booking import (
 from appointments.services.reminders import appointment_reminders_send, reminders_due
 from appointments.services.waitlist import (
     WaitlistExpiry,
+    WaitlistExpiryNotices,
     waitlist_accept,
     waitlist_expire,
+    waitlist_expiry_notify,
     waitlist_join,
     waitlist_leave,
     waitlist_offer_candidates,
@@ -32,6 +34,7 @@ from appointments.services.waitlist import (
 __all__ = [
     "SLOT_TAKEN",
     "WaitlistExpiry",
+    "WaitlistExpiryNotices",
     "appointment_approve",
     "appointment_book",
     "appointment_cancel",
@@ -45,6 +48,7 @@ __all__ = [
     "reminders_due",
     "waitlist_accept",
     "waitlist_expire",
+    "waitlist_expiry_notify",
     "waitlist_join",
     "waitlist_leave",
     "waitlist_offer_candidates",

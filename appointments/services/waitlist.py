@@ -12,7 +12,7 @@ marks them; until it runs, ``waitlist_offer_candidates`` already skips them.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -186,10 +186,26 @@ class WaitlistExpiry:
     window_passed: int  # entries whose last wanted day is over: expired
     offers_lapsed: int  # entries that left an offer unanswered while the slot stayed free: expired
     offers_withdrawn: int  # lapsed offers of a slot someone else took meanwhile: back to waiting
+    # The entries this run expired, each with its reason (PASSED or LAPSED); empty on a dry run.
+    expired: tuple[tuple[WaitlistEntry, str], ...] = field(default=(), compare=False, repr=False)
+
+
+# Why an entry ended, as the expiry e-mail explains it.
+PASSED = "passed"
+LAPSED = "lapsed"
 
 
 def _ids(queryset: QuerySet[WaitlistEntry]) -> list[int]:
     return list(queryset.values_list("pk", flat=True))
+
+
+def _expire_each(queryset: QuerySet[WaitlistEntry], ids: list[int]) -> list[int]:
+    """Expire the entries one conditional UPDATE at a time; return the ids this call expired.
+
+    Each UPDATE re-checks the queryset's conditions, so an entry booked (or offered a new slot)
+    since it was read, or expired by a parallel run, is left alone and gets no e-mail from here.
+    """
+    return [pk for pk in ids if queryset.filter(pk=pk).update(status=WaitlistEntry.Status.EXPIRED)]
 
 
 @transaction.atomic
@@ -198,6 +214,9 @@ def waitlist_expire(*, now: datetime | None = None, dry_run: bool = False) -> Wa
 
     A lapsed offer of a slot that someone else booked in the meantime was not the patient's to
     answer: that entry goes back to waiting instead.
+
+    It sends no e-mail: the caller passes the result to ``waitlist_expiry_notify`` once this
+    has committed, so that a failing mail server can neither undo an expiry nor go uncounted.
     """
     now = now or timezone.now()
     today = timezone.localdate(now, clinic_zone())
@@ -213,20 +232,50 @@ def waitlist_expire(*, now: datetime | None = None, dry_run: bool = False) -> Wa
     )
     withdrawn = _ids(lapsed.filter(slot_taken))
     unanswered = _ids(lapsed.exclude(slot_taken))
-    if not dry_run:
-        # Each UPDATE re-checks its conditions, so an entry booked (or offered a new slot)
-        # since the read above is left alone.
-        expired = {"status": WaitlistEntry.Status.EXPIRED}
-        passed_count = open_entries.filter(pk__in=passed).update(**expired)
-        unanswered_count = lapsed.filter(pk__in=unanswered).update(**expired)
-        withdrawn_count = lapsed.filter(pk__in=withdrawn).update(**_WITHDRAWN)
-        result = WaitlistExpiry(passed_count, unanswered_count, withdrawn_count)
-    else:
-        result = WaitlistExpiry(len(passed), len(unanswered), len(withdrawn))
-    if not dry_run and (result.window_passed or result.offers_lapsed):
+    if dry_run:
+        return WaitlistExpiry(len(passed), len(unanswered), len(withdrawn))
+    passed = _expire_each(open_entries, passed)
+    unanswered = _expire_each(lapsed, unanswered)
+    withdrawn_count = lapsed.filter(pk__in=withdrawn).update(**_WITHDRAWN)
+    reasons = {**dict.fromkeys(passed, PASSED), **dict.fromkeys(unanswered, LAPSED)}
+    entries = WaitlistEntry.objects.filter(pk__in=reasons).select_related(
+        "patient__user", "provider__user", "offered_provider__user"
+    )
+    expired = tuple((entry, reasons[entry.pk]) for entry in entries)
+    if passed or unanswered:
         logger.info(
-            "waitlist: expired %d entries past their dates and %d with a lapsed offer",
-            result.window_passed,
-            result.offers_lapsed,
+            "waitlist: expired %d entries past their dates and %d with a lapsed offer", len(passed), len(unanswered)
         )
-    return result
+    return WaitlistExpiry(len(passed), len(unanswered), withdrawn_count, expired)
+
+
+@dataclass(frozen=True)
+class WaitlistExpiryNotices:
+    sent: int
+    failed: int  # logged with the entry's id and the error's type only
+
+
+def waitlist_expiry_notify(*, expiry: WaitlistExpiry) -> WaitlistExpiryNotices:
+    """E-mail each patient whose entry ``expiry`` expired (those with an address), once.
+
+    Call it after ``waitlist_expire`` has committed: a failure is logged and counted, and the
+    expiry stands. Only the run that expired an entry lists it, so no run e-mails it twice.
+    """
+    sent = failed = 0
+    for entry, why in expiry.expired:
+        if not emails.patient_address(entry.patient):
+            continue
+        try:
+            emails.send_waitlist_expired(
+                entry,
+                offer_lapsed=why == LAPSED,
+                book_url=emails.site_url(reverse("appointments:book")),
+                join_url=emails.site_url(reverse("appointments:waitlist_join")),
+            )
+        except Exception as exc:  # noqa: BLE001 - the expiry stands whatever the mail server does
+            # The error's text and traceback can quote the address or the content: type only.
+            logger.error("waitlist entry %s: the expiry e-mail could not be sent (%s)", entry.pk, type(exc).__name__)
+            failed += 1
+        else:
+            sent += 1
+    return WaitlistExpiryNotices(sent=sent, failed=failed)

@@ -4,6 +4,8 @@ offered again (``expire_waitlist``, and the offer selection even before it runs)
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import smtplib
 
 import pytest
 from django.core import mail
@@ -11,11 +13,14 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
+from appointments import emails
 from appointments.models import WaitlistEntry
 from appointments.services import (
+    WaitlistExpiryNotices,
     appointment_book,
     waitlist_accept,
     waitlist_expire,
+    waitlist_expiry_notify,
     waitlist_offer_candidates,
     waitlist_offer_slot,
 )
@@ -180,3 +185,145 @@ def test_the_offer_e_mail_says_when_the_place_ends(frozen, gp_visit, provider, d
     [offer] = mail.outbox
     assert "within 12 hours, your place on the waiting list ends" in offer.body
     assert "do nothing" not in offer.body
+
+
+# The patient's e-mail when their place ends ------------------------------------------------
+
+REASON = "Chest pain since Tuesday"
+
+
+def html_of(message) -> str:
+    [(content, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    return content
+
+
+def past(kind, **fields):
+    """An entry whose last wanted day (1 March) is over on Monday 2 March."""
+    return entry(kind, first=dt.date(2026, 2, 20), last=dt.date(2026, 3, 1), **fields)
+
+
+def assert_names_no_request_detail(message) -> None:
+    for text in (message.subject, message.body, html_of(message)):
+        assert "Chest pain" not in text
+        assert "GP appointment" not in text  # the type, like the specialty, can reveal the reason
+        assert "eneral practice" not in text and "general_practice" not in text
+
+
+def test_a_patient_whose_dates_passed_is_told_which_place_ended_why_and_how_to_come_back(
+    frozen, gp_visit, provider, capsys
+):
+    over = past(gp_visit, provider=provider, reason=REASON)
+    call_command("expire_waitlist")
+    [message] = mail.outbox
+    assert message.to == [over.patient.email]
+    assert message.subject == "Your place on the waiting list has ended"
+    for text in (message.body, html_of(message)):
+        assert "between 20 February 2026 and 1 March 2026 (joined on 2 March 2026) has ended" in text
+        assert "Grace Hopper" in text  # the provider asked for, as the offer e-mail names them
+        assert "The last day you asked for has passed." in text
+        assert "not taken up" not in text
+        assert "https://clinic.example/appointments/book/" in text
+        assert "https://clinic.example/appointments/waitlist/join/" in text
+    assert '<a href="https://clinic.example/appointments/book/">' in html_of(message)
+    assert_names_no_request_detail(message)
+    assert "1 expiry e-mail(s) sent." in capsys.readouterr().out
+
+
+def test_a_patient_who_left_an_offer_unanswered_is_told_so(frozen, gp_visit, provider):
+    offered(gp_visit, provider, hours_ago=13, start=at(4, 10), reason=REASON)
+    call_command("expire_waitlist")
+    [message] = mail.outbox
+    for text in (message.body, html_of(message)):
+        assert "We offered you an appointment on Wednesday 4 March 2026 at 10:00 (with Grace Hopper)." in text
+        assert "not taken up within 12 hours while the time stayed free" in text
+        assert "last day you asked for" not in text
+    assert_names_no_request_detail(message)
+
+
+def test_the_html_e_mail_escapes_names(frozen, gp_visit, provider):
+    provider.user.first_name, provider.user.last_name = "<b>Grace", "Hopper</b>"
+    provider.user.save()
+    past(gp_visit, provider=provider)
+    call_command("expire_waitlist")
+    [message] = mail.outbox
+    assert "&lt;b&gt;Grace Hopper&lt;/b&gt;" in html_of(message)
+    assert "<b>Grace" not in html_of(message)
+    assert "<b>Grace Hopper</b>" in message.body  # plain text is not HTML
+
+
+def test_each_expired_entry_gets_one_e_mail_and_nothing_else_does(frozen, gp_visit, provider, capsys):
+    over = past(gp_visit)
+    lapsed = offered(gp_visit, provider, hours_ago=13, start=at(4, 11))
+    taken = offered(gp_visit, provider, hours_ago=13, start=at(4, 10))  # goes back to waiting
+    live = offered(gp_visit, provider, hours_ago=1, start=at(4, 12))
+    waiting = entry(gp_visit)
+    appointment_book(
+        patient=PatientFactory(), provider=provider, start=at(4, 10), appointment_type=gp_visit, booked_by=provider.user
+    )
+    mail.outbox.clear()  # the booking's own confirmation
+    call_command("expire_waitlist")
+    assert statuses(over, lapsed, taken, live, waiting) == ["expired", "expired", "waiting", "offered", "waiting"]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([over.patient.email, lapsed.patient.email])
+    assert "2 expiry e-mail(s) sent." in capsys.readouterr().out
+
+
+def test_a_dry_run_and_a_second_run_send_nothing(frozen, gp_visit, provider, capsys):
+    past(gp_visit)
+    offered(gp_visit, provider, hours_ago=13)
+    call_command("expire_waitlist", "--dry-run")
+    assert mail.outbox == []
+    assert "e-mail" not in capsys.readouterr().out
+    call_command("expire_waitlist")
+    assert len(mail.outbox) == 2
+    capsys.readouterr()
+    call_command("expire_waitlist")
+    assert len(mail.outbox) == 2
+    assert "0 expiry e-mail(s) sent." in capsys.readouterr().out
+
+
+def test_a_patient_without_an_e_mail_address_is_expired_but_not_mailed(frozen, gp_visit, capsys):
+    over = past(gp_visit, patient=PatientFactory(email=""))
+    call_command("expire_waitlist")
+    assert statuses(over) == ["expired"]
+    assert mail.outbox == []
+    out = capsys.readouterr().out
+    assert "0 expiry e-mail(s) sent." in out and "could not be sent" not in out
+
+
+def test_the_service_alone_sends_nothing_until_told_to(frozen, gp_visit):
+    past(gp_visit)
+    result = waitlist_expire()
+    assert mail.outbox == []
+    assert waitlist_expiry_notify(expiry=result) == WaitlistExpiryNotices(sent=1, failed=0)
+    assert len(mail.outbox) == 1
+
+
+def test_a_failing_mail_server_neither_stops_the_run_nor_undoes_the_expiry_and_logs_no_personal_data(
+    frozen, gp_visit, monkeypatch, caplog, capsys
+):
+    refused = past(gp_visit, reason=REASON, patient=PatientFactory(given_name="Alice", family_name="Archer"))
+    delivered = past(gp_visit)
+    real_send = emails.EmailMultiAlternatives.send
+
+    def send(message, *args, **kwargs):
+        if message.to == [refused.patient.email]:
+            raise smtplib.SMTPRecipientsRefused({refused.patient.email: (550, b"No such user: Alice Archer")})
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(emails.EmailMultiAlternatives, "send", send)
+    with caplog.at_level(logging.ERROR):
+        call_command("expire_waitlist")
+    assert statuses(refused, delivered) == ["expired", "expired"]
+    assert [m.to for m in mail.outbox] == [[delivered.patient.email]]
+    out = capsys.readouterr().out
+    assert "1 expiry e-mail(s) sent." in out
+    assert "1 expiry e-mail(s) could not be sent" in out
+    [record] = [r for r in caplog.records if r.name == "appointments.services.waitlist" and r.levelno == logging.ERROR]
+    logged = record.getMessage()
+    assert f"waitlist entry {refused.pk}" in logged and "SMTPRecipientsRefused" in logged
+    assert record.exc_info is None  # a traceback would quote the refused address
+    for secret in (refused.patient.email, "Alice", "Archer", "Chest pain"):
+        assert secret not in caplog.text
+    call_command("expire_waitlist")  # the expiry stands: no retry, no second e-mail
+    assert len(mail.outbox) == 1

@@ -200,6 +200,11 @@ PSEUDO_NEGATION_NEXT: frozenset[str] = frozenset(
         "last",
     ]
 )
+# A negative between the words of a phrase denies it: "neck isnt stiff", "chest doesnt hurt",
+# "my neck is not stiff".
+PREDICATE_NEGATIONS: frozenset[str] = frozenset(
+    ["not", "isnt", "arent", "wasnt", "werent", "doesnt", "dont", "didnt", "never"]
+)
 # Words that end a negation scope at once.
 SCOPE_BREAKERS: frozenset[str] = frozenset(
     [".", ";", "!", "?", ":", "but", "however", "although", "though", "except", "yet", "apart", "aside", "whereas"]

@@ -56,7 +56,7 @@ def normalize(text: str) -> tuple[str, list[int]]:
 
 
 def _british_to_american(word: str) -> str:
-    if len(word) >= 6:
+    if len(word) >= 6 and not word.startswith("does"):  # "doesnt" is not "desnt"
         if "ae" in word:
             word = word.replace("ae", "e")
         if "oe" in word:

@@ -87,6 +87,7 @@ class _Candidate(NamedTuple):
     start: int  # token index
     end: int  # token index, exclusive
     code: str
+    denied: bool = False  # a negative inside the phrase: "neck isnt stiff", "chest doesnt hurt"
 
 
 class TextIndex:
@@ -308,23 +309,26 @@ class TextIndex:
             # ("no wet nappies", "cant breathe") must match without skipping unknown words
             max_gaps = 0 if tokens[start].word in lx.NEGATIVE_PHRASE_STARTS else MAX_GAP
             # depth-first walk: (node, next token index, words matched, gaps used, whether the
-            # last token was skipped: a match never ends on a skipped word)
-            stack = [(first, start + 1, 1, 0, False)]
+            # last token was skipped: a match never ends on a skipped word, whether a negative
+            # predicate was skipped: "neck isnt stiff" is neck stiffness, denied)
+            stack = [(first, start + 1, 1, 0, False, False)]
             while stack:
-                node, pos, matched, gaps, skipped = stack.pop()
+                node, pos, matched, gaps, skipped, denied = stack.pop()
                 if node.terminal is not None and not skipped:
                     rank, order, code = node.terminal
-                    found.append(_Candidate(matched, gaps, rank, order, start, pos, code))
+                    found.append(_Candidate(matched, gaps, rank, order, start, pos, code, denied))
                 if pos >= n or not node.children:
                     continue
                 token = tokens[pos]
                 child = node.children.get(token.stem)
                 if child is not None:
-                    stack.append((child, pos + 1, matched + 1, gaps, False))
+                    stack.append((child, pos + 1, matched + 1, gaps, False, denied))
                 if token.stem in self.skippable or token.word in self.skippable:
-                    stack.append((node, pos + 1, matched, gaps, True))
+                    stack.append((node, pos + 1, matched, gaps, True, denied))
+                elif not denied and _denies_predicate(tokens, pos):
+                    stack.append((node, pos + 1, matched, gaps, True, True))
                 elif gaps < max_gaps and token.word not in lx.GAP_BLOCKERS and token.word.isalpha():
-                    stack.append((node, pos + 1, matched, gaps + 1, True))
+                    stack.append((node, pos + 1, matched, gaps + 1, True, denied))
         return found
 
     def _select(self, candidates: list[_Candidate], words: list[str]) -> list[_Candidate]:
@@ -374,6 +378,7 @@ class TextIndex:
         negated = negated_matches(words, matches)
         results: list[tuple[int, Extracted]] = []
         for match, is_negated in zip(matches, negated, strict=True):
+            is_negated = is_negated or match.denied
             span = (tokens[match.start].start, tokens[match.end - 1].end)
             results.append((match.start, Extracted(match.code, not is_negated, span, text[span[0] : span[1]])))
         for code, start, end in overlay:
@@ -389,6 +394,15 @@ class TextIndex:
 
 
 _COMPOUND_JOINERS = frozenset({"and", "with", ","})
+
+
+def _denies_predicate(tokens: list[Token], pos: int) -> bool:
+    """Whether the word at ``pos``, inside a phrase, denies what follows it: "neck isnt stiff",
+    "chest does not hurt". Not "cough isnt getting better", "pain doesnt go away"."""
+    if tokens[pos].word not in lx.PREDICATE_NEGATIONS:
+        return False
+    following = tokens[pos + 1 : pos + 3]
+    return not any(t.word in lx.PSEUDO_NEGATION_NEXT for t in following)
 _ENGLISH_WORDS = (
     lx.COMMON_WORDS
     | lx.STOPWORDS

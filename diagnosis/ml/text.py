@@ -403,6 +403,8 @@ def _denies_predicate(tokens: list[Token], pos: int) -> bool:
         return False
     following = tokens[pos + 1 : pos + 3]
     return not any(t.word in lx.PSEUDO_NEGATION_NEXT for t in following)
+
+
 _ENGLISH_WORDS = (
     lx.COMMON_WORDS
     | lx.STOPWORDS

@@ -55,6 +55,8 @@ class Finding:
     site: str | None = None
     synonyms: tuple[str, ...] = ()
     misspellings: tuple[str, ...] = ()
+    # reassurances that say the finding is absent ("plenty of wet nappies", "weeing normally")
+    denials: tuple[str, ...] = ()
     red_flag: str | None = None
     question: str | None = None
     group: str = ""
@@ -229,6 +231,10 @@ def _parse_finding(raw: dict[str, Any], where: str, group: str, problems: list[s
     if misspellings is None:
         problems.append(f"{where}: misspellings must be a list of strings")
         misspellings = []
+    denials = _as_str_list(raw.get("denials"))
+    if denials is None:
+        problems.append(f"{where}: denials must be a list of strings")
+        denials = []
     red_flag = raw.get("red_flag")
     if red_flag not in (None, "urgent", "emergency"):
         problems.append(f"{where}: red_flag {red_flag!r} must be null, urgent or emergency")
@@ -237,7 +243,7 @@ def _parse_finding(raw: dict[str, Any], where: str, group: str, problems: list[s
     if question is not None and not isinstance(question, str):
         problems.append(f"{where}: question must be a string")
         question = None
-    known = {"code", "label", "lay", "kind", "site", "synonyms", "misspellings", "red_flag", "question"}
+    known = {"code", "label", "lay", "kind", "site", "synonyms", "misspellings", "denials", "red_flag", "question"}
     unknown = sorted(set(raw) - known)
     if unknown:
         problems.append(f"{where}: unknown key(s) {', '.join(map(str, unknown))}")
@@ -249,6 +255,7 @@ def _parse_finding(raw: dict[str, Any], where: str, group: str, problems: list[s
         site=site,
         synonyms=tuple(s.strip() for s in synonyms if s.strip()),
         misspellings=tuple(s.strip() for s in misspellings if s.strip()),
+        denials=tuple(s.strip() for s in denials if s.strip()),
         red_flag=red_flag,
         question=question.strip() if question else None,
         group=group,

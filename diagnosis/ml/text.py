@@ -10,7 +10,8 @@ The pipeline, compiled once per knowledge base into a :class:`TextIndex`:
    ("stomachache"), then a light stemmer so "vomiting/vomited/vomits" are one word;
 3. match the KB's phrases (synonyms, labels, lay phrases, plus generated word orders such as
    "pain in my chest" for "chest pain") as token sequences in a trie, skipping filler words,
-   preferring the longest match;
+   preferring the longest match; a KB finding's ``denials`` ("plenty of wet nappies") match as
+   that finding absent, and a negative inside a phrase ("neck isnt stiff") denies it;
 4. durations, sudden onset and temperatures from patterns (``durations.py``);
 5. negation scopes ("no fever, cough or rash"; "denies chest pain but has...").
 
@@ -88,6 +89,7 @@ class _Candidate(NamedTuple):
     end: int  # token index, exclusive
     code: str
     denied: bool = False  # a negative inside the phrase: "neck isnt stiff", "chest doesnt hurt"
+    reassures: bool = False  # a KB denial: "plenty of wet nappies" says dehydration is absent
 
 
 class TextIndex:
@@ -101,6 +103,7 @@ class TextIndex:
         self.skippable = lx.STOPWORDS | lx.INTENSIFIERS | self.soft
         self._phrase_words: Counter[str] = Counter()
         self._misspelled: dict[str, str] = {}
+        self._denial_orders: set[int] = set()
         phrases = self._collect_phrases(kb)
         for words, *_ in phrases:
             self._phrase_words.update(w for w in words if w.isalpha())
@@ -171,6 +174,13 @@ class TextIndex:
                 if len(words) > 1 or (words and words[0] not in _ENGLISH_WORDS):
                     phrases.append((words, RANK_MISSPELLING, order, finding.code))
                     order += 1
+        for finding in kb.findings.values():
+            for text in finding.denials:
+                words = raw_words(text)
+                if words:
+                    phrases.append((words, RANK_KB, order, finding.code))
+                    self._denial_orders.add(order)
+                    order += 1
         builtin = [("onset_sudden", lx.SUDDEN_ONSET_PHRASES), ("onset_gradual", lx.GRADUAL_ONSET_PHRASES)]
         for code, texts in builtin:
             if code in kb.findings:
@@ -211,6 +221,13 @@ class TextIndex:
         return tuple(stems)
 
     def _add_phrase(self, words: list[str], rank: int, order: int, code: str) -> None:
+        if order in self._denial_orders:
+            # a reassurance keeps its quantity words, soft or not ("lots of wet nappies" is not
+            # just "wet nappies"), and has no other word orders
+            key = tuple(stem(w) for w in words if w not in lx.STOPWORDS)
+            if key:
+                self._insert(key, rank, order, code)
+            return
         key = self._key(words)
         if not key:
             return
@@ -316,7 +333,9 @@ class TextIndex:
                 node, pos, matched, gaps, skipped, denied = stack.pop()
                 if node.terminal is not None and not skipped:
                     rank, order, code = node.terminal
-                    found.append(_Candidate(matched, gaps, rank, order, start, pos, code, denied))
+                    reassures = order in self._denial_orders
+                    if not (reassures and denied):  # "wet nappies arent normal": no reading
+                        found.append(_Candidate(matched, gaps, rank, order, start, pos, code, denied, reassures))
                 if pos >= n or not node.children:
                     continue
                 token = tokens[pos]
@@ -374,11 +393,14 @@ class TextIndex:
             c
             for c in self._select(self._candidates(tokens), words)
             if not (self.kb.findings[c.code].kind == "duration" and overlay_taken.intersection(range(c.start, c.end)))
+            # "not drinking fine" is no reassurance
+            and not (c.reassures and c.start > 0 and words[c.start - 1] in lx.NEGATION_TRIGGERS)
         ]
         negated = negated_matches(words, matches)
         results: list[tuple[int, Extracted]] = []
         for match, is_negated in zip(matches, negated, strict=True):
-            is_negated = is_negated or match.denied
+            # a reassurance is absent whatever scope it sits in ("no vomiting, drinking fine")
+            is_negated = is_negated or match.denied or match.reassures
             span = (tokens[match.start].start, tokens[match.end - 1].end)
             results.append((match.start, Extracted(match.code, not is_negated, span, text[span[0] : span[1]])))
         for code, start, end in overlay:

@@ -160,10 +160,12 @@ def test_it_rejects_duplicate_codes_and_ids(tmp_path: Path) -> None:
 def test_it_rejects_bad_finding_fields(tmp_path: Path) -> None:
     bad = FINDINGS.replace("kind: symptom", "kind: feeling", 1) + (
         "- code: Bad Code\n  label: x\n  kind: symptom\n- code: rash\n  label: Rash\n  kind: sign\n  red_flag: maybe\n"
+        "- code: thirst\n  label: Thirst\n  kind: symptom\n  denials: {not: thirsty}\n"
     )
     problems = problems_of(write_kb(tmp_path / "kb", findings=bad))
     text = "\n".join(problems)
     assert "kind 'feeling'" in text
+    assert "denials must be a list of strings" in text
     assert "'Bad Code' must be snake_case" in text
     assert "red_flag 'maybe'" in text
 

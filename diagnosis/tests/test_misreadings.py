@@ -57,3 +57,42 @@ STILL_PRESENT = [
 def test_near_misses_stay_present(text: str, code: str, kb: KnowledgeBase) -> None:
     findings = found(text, kb)
     assert (code, Y) in findings, findings
+
+
+# --- 2. reassuring quantities are absent findings, never the finding ---------------------------
+
+REASSURANCES = [
+    ("plenty of wet nappies", "dehydration"),
+    ("lots of wet nappies", "dehydration"),
+    ("baby has a fever but plenty of wet nappies", "dehydration"),
+    ("weeing normally", "reduced_urine"),
+    ("he is weeing normally and drinking fine", "reduced_urine"),
+    ("drinking fine", "low_fluid_intake"),
+    ("no vomiting, drinking fine", "low_fluid_intake"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), REASSURANCES, ids=[t for t, _ in REASSURANCES])
+def test_reassurance_is_an_absent_finding(text: str, code: str, kb: KnowledgeBase) -> None:
+    findings = found(text, kb)
+    assert (code, N) in findings, findings
+    assert (code, Y) not in findings, findings
+
+
+NOT_REASSURING = [
+    ("no wet nappies", "dehydration"),
+    ("hasnt had a wet nappy today", "dehydration"),
+    ("drinking well, weeing normally, no wet nappies since this morning", "dehydration"),
+    ("not drinking much", "low_fluid_intake"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), NOT_REASSURING, ids=[t for t, _ in NOT_REASSURING])
+def test_worrying_fluid_phrases_stay_present(text: str, code: str, kb: KnowledgeBase) -> None:
+    assert (code, Y) in found(text, kb)
+
+
+@pytest.mark.parametrize("text", ["not drinking fine", "not weeing normally"])
+def test_a_denied_reassurance_is_no_reassurance(text: str, kb: KnowledgeBase) -> None:
+    findings = found(text, kb)
+    assert not {f for f in findings if f[0] in ("low_fluid_intake", "reduced_urine") and not f[1]}, findings

@@ -396,6 +396,12 @@ class TextIndex:
             # "not drinking fine" is no reassurance
             and not (c.reassures and c.start > 0 and words[c.start - 1] in lx.NEGATION_TRIGGERS)
         ]
+        # "stopped smoking 5 years ago": the time since a habit ended is no symptom's duration
+        ended = set()
+        for m in matches:
+            if m.reassures and self.kb.findings[m.code].kind == "context":
+                ended.add(m.end + (m.end < len(words) and words[m.end] in _APPROXIMATELY))
+        overlay = [o for o in overlay if not (o[0] in self.duration_codes.values() and o[1] in ended)]
         negated = negated_matches(words, matches)
         results: list[tuple[int, Extracted]] = []
         for match, is_negated in zip(matches, negated, strict=True):
@@ -416,6 +422,7 @@ class TextIndex:
 
 
 _COMPOUND_JOINERS = frozenset({"and", "with", ","})
+_APPROXIMATELY = frozenset({"about", "around", "roughly", "nearly", "almost", "over", "like"})
 
 
 def _denies_predicate(tokens: list[Token], pos: int) -> bool:

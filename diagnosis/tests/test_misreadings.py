@@ -96,3 +96,28 @@ def test_worrying_fluid_phrases_stay_present(text: str, code: str, kb: Knowledge
 def test_a_denied_reassurance_is_no_reassurance(text: str, kb: KnowledgeBase) -> None:
     findings = found(text, kb)
     assert not {f for f in findings if f[0] in ("low_fluid_intake", "reduced_urine") and not f[1]}, findings
+
+
+# --- 3. an ex-smoker is not a current smoker ----------------------------------------------------
+
+FORMER_SMOKERS = ["quit smoking", "stopped smoking 5 years ago", "ex-smoker", "gave up smoking", "used to smoke"]
+
+
+@pytest.mark.parametrize("text", FORMER_SMOKERS)
+def test_a_former_smoker_is_not_a_smoker(text: str, kb: KnowledgeBase) -> None:
+    findings = found(text, kb)
+    assert ("smoker", N) in findings, findings
+    assert ("smoker", Y) not in findings, findings
+
+
+def test_the_time_since_quitting_is_no_symptom_duration(kb: KnowledgeBase) -> None:
+    assert found("stopped smoking 5 years ago", kb) == {("smoker", N)}
+    assert found("gave up smoking about 5 years ago", kb) == {("smoker", N)}
+    assert ("duration_weeks", Y) in found("quit smoking 2 years ago, cough for 3 weeks", kb)
+
+
+@pytest.mark.parametrize(
+    "text", ["i smoke", "smoker", "still smoke 20 a day", "i smoke, tried to quit smoking but cant"]
+)
+def test_current_smokers_stay_smokers(text: str, kb: KnowledgeBase) -> None:
+    assert ("smoker", Y) in found(text, kb)

@@ -2,7 +2,8 @@
 
 Buckets (as the KB's ``duration_*`` findings): minutes (< 1 hour, when the KB has
 ``duration_minutes``; otherwise hours), hours (< 1 day), days (1-13 days), weeks (2-8 weeks),
-months (> 8 weeks).
+months (> 8 weeks). A child's age ("shes 6 weeks", "my baby is 10 days") is neither a duration nor
+a pregnancy.
 """
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ _NOT_DURATION_NEXT = frozenset(
 _GESTATION_BEFORE = frozenset({"im", "am"})
 _GESTATION_AFTER = frozenset({"gone", "pregnant", "pg", "along", "gestation"})
 _NOT_GESTATION_AFTER = frozenset({"old", "late", "postpartum", "post", "after", "into", "since", "ago"})
+# "shes 6 weeks", "hes only 3 months", "my baby is 10 days": a child's age (the form asks for
+# the age), not how long something has lasted.
+_AGE_SUBJECTS = frozenset(
+    {"he", "she", "baby", "son", "daughter", "boy", "girl", "child", "kid", "newborn", "infant", "toddler"}
+)
+_AGE_HEDGES = frozenset({"only", "just", "nearly", "almost", "about", "around", "barely", "now"})
+_NOT_AGE_AFTER = frozenset({"into", "post", "after", "since", "ago", "late", "overdue", "early"})
 # A quantity preceded by one of these is a frequency ("every 2 hours", "twice a day").
 _FREQUENCY_BEFORE = frozenset({"every", "each", "per", "times", "x", "once", "twice"})
 _CUES = frozenset(
@@ -127,6 +135,23 @@ def bucket_for_days(days: float, codes: dict[str, str]) -> str | None:
     return codes.get(bucket)
 
 
+def find_ages(words: list[str]) -> list[tuple[int, int]]:
+    """(first token, end token) of each child's age stated as "shes 6 weeks", "hes only 3
+    months", "my baby is 10 days" in ``words``: not a duration, not a pregnancy."""
+    spans: list[tuple[int, int]] = []
+    for j, word in enumerate(words):
+        if word not in UNIT_DAYS or j < 2 or _quantity(words[j - 1]) is None:
+            continue
+        if j + 1 < len(words) and words[j + 1] in _NOT_AGE_AFTER:
+            continue
+        k = j - 2
+        while k >= 0 and words[k] in _AGE_HEDGES:
+            k -= 1
+        if k >= 0 and (words[k] in ("hes", "shes") or (words[k] == "is" and k >= 1 and words[k - 1] in _AGE_SUBJECTS)):
+            spans.append((j - 1, j + 1))
+    return spans
+
+
 def find_gestations(words: list[str]) -> list[tuple[int, int]]:
     """(first token, end token) of each "im 36 weeks" / "34 weeks gone" in ``words``."""
     spans: list[tuple[int, int]] = []
@@ -149,7 +174,7 @@ def find_durations(words: list[str], codes: dict[str, str]) -> list[tuple[str, i
     if not codes:
         return []
     found: list[tuple[str, int, int]] = []
-    taken: set[int] = {i for start, end in find_gestations(words) for i in range(start, end)}
+    taken: set[int] = {i for start, end in find_gestations(words) + find_ages(words) for i in range(start, end)}
     n = len(words)
     # fixed phrases first (longest first)
     i = 0

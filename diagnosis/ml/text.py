@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from diagnosis.ml import lexicon as lx
-from diagnosis.ml.durations import find_durations, find_gestations, find_temperatures
+from diagnosis.ml.durations import find_ages, find_durations, find_gestations, find_temperatures
 from diagnosis.ml.negation import negated_matches
 from diagnosis.ml.spelling import (
     RUN_RE,
@@ -388,6 +388,8 @@ class TextIndex:
             overlay += [("pregnant", start, end) for start, end in find_gestations(words)]
         overlay_taken = set()
         for _, start, end in overlay:
+            overlay_taken.update(range(start, end))
+        for start, end in find_ages(words):  # "hes 3 months" is his age, not "for months"
             overlay_taken.update(range(start, end))
         matches = [
             c

@@ -121,3 +121,39 @@ def test_the_time_since_quitting_is_no_symptom_duration(kb: KnowledgeBase) -> No
 )
 def test_current_smokers_stay_smokers(text: str, kb: KnowledgeBase) -> None:
     assert ("smoker", Y) in found(text, kb)
+
+
+# --- 4. a child's age is neither a symptom's duration nor a pregnancy ---------------------------
+
+DURATION_CODES = {"duration_minutes", "duration_hours", "duration_days", "duration_weeks", "duration_months"}
+
+
+@pytest.mark.parametrize(
+    "text", ["shes 6 weeks", "hes 3 months", "my baby is 10 days old", "my baby is 10 days", "hes only 3 months"]
+)
+def test_a_childs_age_is_no_duration_or_pregnancy(text: str, kb: KnowledgeBase) -> None:
+    codes = {code for code, present in found(text, kb) if present}
+    assert not codes & (DURATION_CODES | {"pregnant"}), codes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("had it for 6 weeks", ("duration_weeks", Y)),
+        ("shes 6 weeks and has had a cough for 3 days", ("duration_days", Y)),
+        ("shes had a cough 6 weeks", ("duration_weeks", Y)),
+        ("cough for 6 months", ("duration_months", Y)),
+        ("im 36 weeks", ("pregnant", Y)),
+        ("she is 36 weeks pregnant", ("pregnant", Y)),
+    ],
+)
+def test_durations_and_gestations_near_an_age_are_kept(
+    text: str, expected: tuple[str, bool], kb: KnowledgeBase
+) -> None:
+    assert expected in found(text, kb)
+
+
+def test_an_age_leaves_the_other_findings_alone(kb: KnowledgeBase) -> None:
+    findings = found("shes 6 weeks and has had a cough for 3 days", kb)
+    assert ("duration_weeks", Y) not in findings
+    assert ("cough", Y) in findings

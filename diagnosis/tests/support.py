@@ -40,8 +40,14 @@ def trained_model(tmp_path_factory) -> TrainedFile:
     return TrainedFile(path, sha, path.stat().st_size, kb.hash, plain_json(result.metrics))
 
 
-def install_model(trained: TrainedFile, *, name: str = "fixture-model.joblib", active: bool = True,
-                  vignette_top3: float = 0.5, heldout_top3: float | None = None):
+def install_model(
+    trained: TrainedFile,
+    *,
+    name: str = "fixture-model.joblib",
+    active: bool = True,
+    vignette_top3: float = 0.5,
+    heldout_top3: float | None = None,
+):
     """Copy the session's model file into MODEL_DIR and record a ModelVersion for it."""
     from django.conf import settings
     from django.utils import timezone
@@ -83,3 +89,18 @@ def active_model(db, trained_model):
     # the same file, so reusing a model loaded by an earlier test is correct and saves seconds.
     # Tests that break the file use ``fresh_checker_cache``.
     return install_model(trained_model)
+
+
+@pytest.fixture(scope="session")
+def kb():
+    """The real knowledge base (modules testing against the small fixture KB override this)."""
+    from diagnosis.ml.knowledge import load_knowledge_base
+
+    return load_knowledge_base()
+
+
+def found(text: str, kb) -> set[tuple[str, bool]]:
+    """The findings ``text`` yields, as (code, present) pairs."""
+    from diagnosis.ml.text import extract_findings
+
+    return {(e.code, e.present) for e in extract_findings(text, kb)}

@@ -8,19 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from diagnosis.ml.knowledge import KnowledgeBase, lint_knowledge_base, load_knowledge_base
-from diagnosis.ml.text import extract_findings, get_index
+from diagnosis.ml.knowledge import KnowledgeBase, lint_knowledge_base
+from diagnosis.ml.text import get_index
+from diagnosis.tests.support import found
 
 Y, N = True, False
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge_base()
-
-
-def found(text: str, kb: KnowledgeBase) -> set[tuple[str, bool]]:
-    return {(e.code, e.present) for e in extract_findings(text, kb)}
 
 
 def test_no_phrase_is_claimed_by_two_findings(kb: KnowledgeBase) -> None:

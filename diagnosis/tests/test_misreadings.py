@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from diagnosis.ml.knowledge import KnowledgeBase, load_knowledge_base
-from diagnosis.ml.text import extract_findings
+from diagnosis.ml.knowledge import KnowledgeBase
+from diagnosis.tests.support import found
 
 Y, N = True, False
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge_base()
-
-
-def found(text: str, kb: KnowledgeBase) -> set[tuple[str, bool]]:
-    return {(e.code, e.present) for e in extract_findings(text, kb)}
 
 
 # --- 1. a negative predicate after the subject denies the finding ----------------------------

@@ -147,12 +147,13 @@ def _extra_clinicians(ctx: DemoContext, locations: dict[str, Location]) -> list[
     users = {u.email: u for u in User.objects.filter(email__in=emails)}
     groups = {g.name: g for g in Group.objects.filter(name__in=(roles.DOCTOR, roles.NURSE))}
     rooms = [locations[name] for name, _address in LOCATIONS]
+    existing_providers = {p.user_id: p for p in Provider.objects.filter(user__in=users.values())}
     providers, rules, members = [], [], []
     for i, email in enumerate(emails):
         user = users[email]
         nurse = i % 5 == 4
         specialty = "general_practice" if nurse else EXTRA_SPECIALTIES[i % len(EXTRA_SPECIALTIES)]
-        provider = Provider.objects.filter(user=user).first()
+        provider = existing_providers.get(user.pk)
         if provider is None:
             provider = Provider.objects.create(
                 user=user, specialty=specialty, default_location=rooms[i % len(rooms)], bookable_online=not nurse
@@ -254,7 +255,7 @@ class _Generator:
         self.now = timezone.now()
         self.busy: dict[tuple[int, date], list[tuple[datetime, datetime]]] = {}
         self.cared: set[tuple[int, int]] = set()
-        self.batch: list[tuple] = []
+        self.rows = bulk.RowWriter(Appointment, INSERT_COLUMNS)
         self.made = 0
         self.next_report = 100_000
 
@@ -301,7 +302,7 @@ class _Generator:
         booked_by = user_id if self.rng.random() < 0.6 else self.booked_by_id
         # One tuple per row (in INSERT_COLUMNS order), not a model instance: building and
         # compiling a million Appointment objects alone would take minutes. Times are UTC.
-        self.batch.append(
+        self.rows.add(
             (
                 patient_id,
                 plan.provider.pk,
@@ -323,13 +324,7 @@ class _Generator:
         )
         self.cared.add((patient_id, plan.provider.user_id))
         self.made += 1
-        if len(self.batch) >= BATCH:
-            self.flush()
         return status
-
-    def flush(self) -> None:
-        bulk.insert_rows(Appointment, INSERT_COLUMNS, self.batch)
-        self.batch = []
 
     def run(self, target: int) -> int:
         today = timezone.localdate(timezone=self.zone)
@@ -348,8 +343,7 @@ class _Generator:
         while self.made < target:
             self.fill_day(day, past_fill if day > today - timedelta(days=past_days) else PAST_FILL, target)
             day -= timedelta(days=1)
-        if self.batch:
-            self.flush()
+        self.rows.flush()
         since = db_time(timezone.now())
         bulk.insert_rows(
             CareRelationship,

@@ -50,14 +50,12 @@ from accounts import roles  # noqa: E402
 from accounts.models import User  # noqa: E402
 from appointments.models import Appointment, AppointmentType, AvailabilityRule, Location, Provider, TimeOff  # noqa: E402
 from appointments.selectors import clinic_zone  # noqa: E402
-from bench.rows import db_time, insert  # noqa: E402
-from clinic.bulk import analyze  # noqa: E402
+from clinic.bulk import RowWriter, analyze, db_time  # noqa: E402
 from diagnosis.models import ModelVersion, SymptomCheck  # noqa: E402
 from records.models import Patient  # noqa: E402
 
 settings.DEBUG = False  # no query log while filling
 EMAIL = "dash-bench-{}@bench.clinic"
-BATCH = 10_000
 SLOT = timedelta(minutes=20)
 CONDITIONS = [
     ("Common cold", "J00"),
@@ -96,14 +94,19 @@ def fill_patients(target: int, out) -> None:
     want_logins = target // 10
     if len(logins) < want_logins:
         stamp = db_time(now)
-        insert(
-            User,
-            ("password", "is_superuser", "email", "first_name", "last_name", "is_staff", "is_active", "date_joined"),
-            [
-                ("!", False, f"dash-bench-patient-{n}@bench.clinic", "Bench", f"P{n}", False, True, stamp)
-                for n in range(len(logins), want_logins)
-            ],
+        login_columns = (
+            "password",
+            "is_superuser",
+            "email",
+            "first_name",
+            "last_name",
+            "is_staff",
+            "is_active",
+            "date_joined",
         )
+        with RowWriter(User, login_columns) as rows:
+            for n in range(len(logins), want_logins):
+                rows.add(("!", False, f"dash-bench-patient-{n}@bench.clinic", "Bench", f"P{n}", False, True, stamp))
         logins = list(User.objects.filter(email__startswith="dash-bench-patient").values_list("pk", flat=True))
     columns = (
         "mrn",
@@ -124,10 +127,10 @@ def fill_patients(target: int, out) -> None:
         "created_at",
         "updated_at",
     )
-    batch = []
+    rows = RowWriter(Patient, columns)
     for n in range(have, target):
         created = db_time(now - timedelta(minutes=n * 10))  # about two years, newest first
-        batch.append(
+        rows.add(
             (
                 f"MRN-D{n:07d}",
                 logins[n] if n < len(logins) else None,
@@ -148,11 +151,7 @@ def fill_patients(target: int, out) -> None:
                 created,
             )
         )
-        if len(batch) >= BATCH:
-            insert(Patient, columns, batch)
-            batch = []
-    if batch:
-        insert(Patient, columns, batch)
+    rows.flush()
     out.write(f"{target} patients in {time.perf_counter() - started:.0f} s\n")
 
 
@@ -206,7 +205,8 @@ def fill_appointments(providers: list[Provider], target: int, out) -> None:
         "checked_in_at",
     )
     per_provider = (target - have) // len(providers) + 1
-    made, started, batch, counter = have, time.perf_counter(), [], 0
+    made, started, counter = have, time.perf_counter(), 0
+    rows = RowWriter(Appointment, columns)
     for number, provider in enumerate(providers):
         mine, day = 0, today + timedelta(days=35)
         while mine < per_provider and made < target:
@@ -228,7 +228,7 @@ def fill_appointments(providers: list[Provider], target: int, out) -> None:
                         status = "requested" if counter % 50 == 3 else "booked"
                     # Each provider's patients are their own slice, so no patient is double-booked.
                     patient = patient_ids[(number * 997 + counter) % len(patient_ids)]
-                    batch.append(
+                    rows.add(
                         (
                             patient,
                             provider.pk,
@@ -247,16 +247,12 @@ def fill_appointments(providers: list[Provider], target: int, out) -> None:
                     )
                     mine += 1
                     made += 1
-                    if len(batch) >= BATCH:
-                        insert(Appointment, columns, batch)
-                        batch = []
                     if mine >= per_provider or made >= target:
                         break
             day -= timedelta(days=1)
         if number % 20 == 19:
             out.write(f"  {made} appointments ({time.perf_counter() - started:.0f} s)\n")
-    if batch:
-        insert(Appointment, columns, batch)
+    rows.flush()
     out.write(f"{made} appointments in {time.perf_counter() - started:.0f} s\n")
 
 
@@ -287,13 +283,13 @@ def fill_checks(target: int, by: User, out) -> None:
         "confirmed_at",
         "agrees_top3",
     )
-    batch = []
+    rows = RowWriter(SymptomCheck, columns)
     for n in range(have, target):
         ranked = rng.sample(CONDITIONS, 5)
         conditions = json.dumps([{"name": name, "icd10": code, "probability": 0.5} for name, code in ranked])
         created = now - timedelta(minutes=n * 20)
         confirmed = n % 3 == 0
-        batch.append(
+        rows.add(
             (
                 patient_ids[n % len(patient_ids)],
                 by.pk,
@@ -311,11 +307,7 @@ def fill_checks(target: int, by: User, out) -> None:
                 (n % 4 != 0) if confirmed else None,
             )
         )
-        if len(batch) >= BATCH:
-            insert(SymptomCheck, columns, batch)
-            batch = []
-    if batch:
-        insert(SymptomCheck, columns, batch)
+    rows.flush()
     out.write(f"{target} symptom checks stored\n")
 
 

@@ -36,14 +36,12 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import User  # noqa: E402
 from appointments.models import Appointment, AppointmentType, AvailabilityRule, Provider  # noqa: E402
 from appointments.selectors import available_slots, clinic_zone  # noqa: E402
-from bench.rows import db_time, insert  # noqa: E402
-from clinic.bulk import analyze  # noqa: E402
+from clinic.bulk import RowWriter, analyze, db_time  # noqa: E402
 from records.models import Patient  # noqa: E402
 
 settings.DEBUG = False  # no query log: it would grow without end and skew the timings
 EMAIL = "bench-provider-{}@bench.clinic"
 PATIENTS_PER_PROVIDER = 200
-BATCH = 10_000
 SLOT = timedelta(minutes=20)
 
 
@@ -113,7 +111,8 @@ def fill(providers: list[Provider], kind: AppointmentType, target: int, out) -> 
     }
     stamp = db_time(timezone.now())
     per_provider = (target - have) // len(providers) + 1
-    made, started, batch = have, time.perf_counter(), []
+    made, started = have, time.perf_counter()
+    rows = RowWriter(Appointment, COLUMNS)
     for number, provider in enumerate(providers):
         mine, own_patients, day = 0, patients[provider.pk], today + timedelta(days=35)
         latest = Appointment.objects.filter(provider=provider).order_by("start").values_list("start", flat=True).first()
@@ -129,7 +128,7 @@ def fill(providers: list[Provider], kind: AppointmentType, target: int, out) -> 
                         continue
                     begin = start + slot * SLOT
                     end = begin + timedelta(minutes=15)
-                    batch.append(
+                    rows.add(
                         (
                             own_patients[counter % len(own_patients)],
                             provider.pk,
@@ -146,16 +145,12 @@ def fill(providers: list[Provider], kind: AppointmentType, target: int, out) -> 
                     )
                     mine += 1
                     made += 1
-                    if len(batch) >= BATCH:
-                        insert(Appointment, COLUMNS, batch)
-                        batch = []
                     if mine >= per_provider or made >= target:
                         break
             day -= timedelta(days=1)
         if number % 10 == 9:
             out.write(f"  {made} appointments ({time.perf_counter() - started:.0f} s)\n")
-    if batch:
-        insert(Appointment, COLUMNS, batch)
+    rows.flush()
     out.write(f"filled to {made} bench appointments in {time.perf_counter() - started:.0f} s\n")
 
 

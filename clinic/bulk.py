@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 BATCH = 5000  # rows per INSERT statement: well under MariaDB's default max_allowed_packet
@@ -42,6 +42,37 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, rows[start : start + BATCH])
+
+
+class RowWriter:
+    """Rows for ``insert_rows`` collected as they are generated and written ``BATCH`` at a time,
+    so a million generated rows never sit in memory at once. Use as a context manager: what is
+    left is written on a normal exit."""
+
+    def __init__(self, model: type[models.Model], columns: Sequence[str], *, ignore_conflicts=False) -> None:
+        self.model, self.columns, self.ignore_conflicts = model, columns, ignore_conflicts
+        self.rows: list[tuple] = []
+        self.written = 0
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        # One transaction a batch (a savepoint inside the caller's): SQLite in autocommit mode
+        # would otherwise commit every row of the executemany on its own.
+        with transaction.atomic():
+            insert_rows(self.model, self.columns, self.rows, ignore_conflicts=self.ignore_conflicts)
+        self.written += len(self.rows)
+        self.rows = []
+
+    def __enter__(self) -> RowWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.flush()
 
 
 def _converter(field: models.Field) -> Callable[[object], object]:

@@ -85,3 +85,18 @@ def test_analyze_refuses_to_commit_a_transaction_half_way():
 
     with transaction.atomic(), pytest.raises(RuntimeError, match="commit"):
         bulk.analyze([Patient])
+
+
+def test_a_row_writer_writes_full_batches_as_it_goes_and_the_rest_on_exit(monkeypatch):
+    monkeypatch.setattr(bulk, "BATCH", 2)
+    joined = bulk.db_time(datetime(2026, 1, 1, tzinfo=UTC))
+    with bulk.RowWriter(User, LOGIN_COLUMNS) as rows:
+        for i in range(3):
+            rows.add((f"writer{i}@example.org", "!", "W", f"Writer{i}", False, False, True, joined))
+        assert User.objects.filter(first_name="W").count() == 2  # one full batch so far
+    assert rows.written == 3 == User.objects.filter(first_name="W").count()
+
+    with pytest.raises(RuntimeError), bulk.RowWriter(User, LOGIN_COLUMNS) as rows:
+        rows.add(("left@example.org", "!", "W", "Left", False, False, True, joined))
+        raise RuntimeError("generation failed")
+    assert not User.objects.filter(email="left@example.org").exists()  # no partial batch on error

@@ -107,6 +107,54 @@ _PHRASES: dict[tuple[str, ...], float] = {
     ("for", "hours"): 0.2,
 }
 _MAX_PHRASE = max(len(p) for p in _PHRASES)
+# Phrases that name a point in time, not a length: "worse today", "tested positive today",
+# "saw the gp last week", "drowsy all day". One is the onset (a duration) when a cue marks it so ("since this
+# morning", "started today", "came on last night"); an unmarked one stands in for the duration
+# only when the text states no other (the earliest such point then).
+_TIME_POINTS = frozenset(
+    {
+        ("today",),
+        ("tonight",),
+        ("this", "morning"),
+        ("this", "afternoon"),
+        ("this", "evening"),
+        ("last", "night"),
+        ("overnight",),
+        ("earlier", "today"),
+        ("yesterday",),
+        ("the", "other", "day"),
+        ("this", "week"),
+        ("last", "week"),
+        ("last", "month"),
+        ("this", "month"),
+        ("last", "year"),
+        ("all", "day"),  # when, more than how long: "on the toilet all day yesterday"
+        ("all", "week"),
+    }
+)
+_ONSET_CUES = frozenset(
+    {
+        "since",
+        "from",
+        "start",
+        "starts",
+        "started",
+        "starting",
+        "begin",
+        "began",
+        "begun",
+        "beginning",
+        "came",
+        "come",
+        "comes",
+        "coming",
+        "woke",
+        "waking",
+        "onset",
+    }
+)
+_CLAUSE_ENDS = frozenset({",", ".", ";", "!", "?", ":", "but", "and", "then"})
+_ONSET_CUE_WINDOW = 5  # words back from a time point to its cue, within the clause
 
 
 def _quantity(word: str) -> float | None:
@@ -171,20 +219,43 @@ def find_gestations(words: list[str]) -> list[tuple[int, int]]:
 
 def find_durations(words: list[str], codes: dict[str, str]) -> list[tuple[str, int, int]]:
     """(code, first token, end token) for each duration in ``words`` (cleaned, unstemmed)."""
-    if not codes:
+    spans, points = find_duration_candidates(words, codes)
+    return spans or earliest_point(points)
+
+
+def earliest_point(points: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int]]:
+    """The unmarked time point that stands in for a duration the text does not state: the
+    earliest ("felt rough yesterday, today being sick" began yesterday)."""
+    if not points:
         return []
+    code, start, end, _ = max(points, key=lambda p: (p[3], -p[1]))
+    return [(code, start, end)]
+
+
+def find_duration_candidates(
+    words: list[str], codes: dict[str, str]
+) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int, float]]]:
+    """The durations in ``words`` (cleaned, unstemmed) as (code, first token, end token), and
+    apart from them the unmarked time points ("worse today") with their days ago."""
+    if not codes:
+        return [], []
     found: list[tuple[str, int, int]] = []
     taken: set[int] = {i for start, end in find_gestations(words) + find_ages(words) for i in range(start, end)}
     n = len(words)
     # fixed phrases first (longest first)
+    points: list[tuple[str, int, int, float]] = []  # unmarked time points
     i = 0
     while i < n:
         for length in range(min(_MAX_PHRASE, n - i), 0, -1):
-            days = _PHRASES.get(tuple(words[i : i + length]))
+            phrase = tuple(words[i : i + length])
+            days = _PHRASES.get(phrase)
             if days is not None:
                 code = bucket_for_days(days, codes)
                 if code:
-                    found.append((code, i, i + length))
+                    if phrase in _TIME_POINTS and not _onset_marked(words, i):
+                        points.append((code, i, i + length, days))
+                    else:
+                        found.append((code, i, i + length))
                     taken.update(range(i, i + length))
                 i += length - 1
                 break
@@ -222,6 +293,8 @@ def find_durations(words: list[str], codes: dict[str, str]) -> list[tuple[str, i
                 continue
             if words[k] in ("a", "an") and k >= 1 and words[k - 1] in _FREQUENCY_BEFORE:
                 continue
+            if words[k] in ("a", "an") and _counts_before(words, k):
+                continue  # a rate: "20 a day", "4 pints a night", "3 headaches a week"
         elif word.endswith("s") and k >= 0 and words[k] in _CUES:
             quantity = 3.0
             first = k
@@ -234,7 +307,41 @@ def find_durations(words: list[str], codes: dict[str, str]) -> list[tuple[str, i
         code = bucket_for_days(quantity * unit_days, codes)
         if code:
             found.append((code, first, j + 1))
-    return found
+    return found, points
+
+
+def _counts_before(words: list[str], k: int) -> bool:
+    """Whether a count ("20", "4 pints") ends just before the "a" at ``k``."""
+    for x in (k - 1, k - 2):
+        if x < 0:
+            return False
+        word = words[x]
+        if word.replace(".", "", 1).isdigit() or (word in lx.NUMBER_WORDS and lx.NUMBER_WORDS[word] >= 2):
+            return x == k - 1 or words[k - 1].isalpha()
+    return False
+
+
+def find_time_points(words: list[str]) -> list[tuple[int, int]]:
+    """(first token, end token) of each phrase naming a point in time ("today", "last night"),
+    whether or not it was read as a duration."""
+    spans: list[tuple[int, int]] = []
+    for i in range(len(words)):
+        for length in range(min(_MAX_PHRASE, len(words) - i), 0, -1):
+            if tuple(words[i : i + length]) in _TIME_POINTS:
+                spans.append((i, i + length))
+                break
+    return spans
+
+
+def _onset_marked(words: list[str], start: int) -> bool:
+    """Whether a cue in the same clause makes the time point at ``start`` an onset: "since
+    today", "it started this morning", "came on last night", "woke up with it today"."""
+    for k in range(start - 1, max(-1, start - 1 - _ONSET_CUE_WINDOW), -1):
+        if words[k] in _CLAUSE_ENDS:
+            return False
+        if words[k] in _ONSET_CUES:
+            return True
+    return False
 
 
 def find_temperatures(words: list[str], fever_codes: tuple[str, ...]) -> list[tuple[str, int, int]]:

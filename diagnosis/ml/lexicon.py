@@ -133,9 +133,12 @@ NEGATION_TRIGGERS: frozenset[str] = frozenset(
         "non",
     ]
 )
-# A KB phrase starting with one of these names a present finding through a negative ("no wet
-# nappies", "not peeing", "cant breathe", "wont feed"); an outer negation scope never covers it.
-NEGATIVE_PHRASE_STARTS: frozenset[str] = NEGATION_TRIGGERS | frozenset(["cant", "wont", "barely", "hardly", "unable"])
+# A KB phrase starting with one of these names a present finding through a negative or a
+# reduction ("no wet nappies", "not peeing", "cant breathe", "wont feed", "fewer wet nappies",
+# "less kicks"); an outer negation scope never covers it ("no fever, fewer wet nappies").
+NEGATIVE_PHRASE_STARTS: frozenset[str] = NEGATION_TRIGGERS | frozenset(
+    ["cant", "wont", "barely", "hardly", "unable", "fewer", "less", "only"]
+)
 # Two-word triggers: the first word alone does not negate.
 NEGATION_PAIRS: frozenset[tuple[str, str]] = frozenset(
     {("negative", "for"), ("free", "of"), ("absence", "of"), ("absent", "of")}

@@ -27,7 +27,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from diagnosis.ml import lexicon as lx
-from diagnosis.ml.durations import find_ages, find_durations, find_gestations, find_temperatures
+from diagnosis.ml.durations import (
+    earliest_point,
+    find_ages,
+    find_duration_candidates,
+    find_gestations,
+    find_temperatures,
+    find_time_points,
+)
 from diagnosis.ml.negation import negated_matches
 from diagnosis.ml.spelling import (
     RUN_RE,
@@ -232,6 +239,8 @@ class TextIndex:
         if not key:
             return
         self._insert(key, rank, order, code)
+        if self.kb.findings[code].kind == "duration":
+            return  # "for days" is not "days for" ("20 a day for 30 years")
         for variant in variants(key):
             self._insert(variant, RANK_VARIANT, order, code)
 
@@ -382,14 +391,16 @@ class TextIndex:
         if not tokens:
             return []
         words = [t.word for t in tokens]
-        overlay = find_durations(words, self.duration_codes)
+        overlay, points = find_duration_candidates(words, self.duration_codes)
+        overlay += [(code, start, end) for code, start, end, _ in points]
         overlay += find_temperatures(words, self.fever_codes)
         if "pregnant" in self.kb.findings:
             overlay += [("pregnant", start, end) for start, end in find_gestations(words)]
         overlay_taken = set()
         for _, start, end in overlay:
             overlay_taken.update(range(start, end))
-        for start, end in find_ages(words):  # "hes 3 months" is his age, not "for months"
+        # "hes 3 months" is his age, not "for months"; "worse today" is no duration of its own
+        for start, end in find_ages(words) + find_time_points(words):
             overlay_taken.update(range(start, end))
         matches = [
             c
@@ -398,17 +409,50 @@ class TextIndex:
             # "not drinking fine" is no reassurance
             and not (c.reassures and c.start > 0 and words[c.start - 1] in lx.NEGATION_TRIGGERS)
         ]
-        # "stopped smoking 5 years ago": the time since a habit ended is no symptom's duration
-        ended = set()
+        # "trying to quit smoking": an intention, not a habit ended (the habit goes on)
+        matches = [
+            c._replace(reassures=False) if c.reassures and _intended(words, c.start) else c
+            for c in matches
+            if not (c.reassures and _intended(words, c.start) and self.kb.findings[c.code].kind != "context")
+        ]
+        # "smoked for 30 years", "diabetic since 2010", "stopped smoking 5 years ago", "pack a
+        # day": how long a habit or a condition has lasted (or since it ended) is no symptom's
+        # duration. A shorter time after a context ("my kids have had it for 2 days") and the
+        # time since an event ("fell 3 days ago") still date the complaint.
+        long_ago = self.duration_codes.get("months")
+        inside: set[int] = set()  # a duration inside a context phrase ("20 a day", "12 hour flight")
+        attached: set[int] = set()  # a long duration just after one
+        ended: set[int] = set()  # any duration just after a habit ended
+        starts = {m.start for m in matches}
         for m in matches:
-            if m.reassures and self.kb.findings[m.code].kind == "context":
-                ended.add(m.end + (m.end < len(words) and words[m.end] in _APPROXIMATELY))
-        overlay = [o for o in overlay if not (o[0] in self.duration_codes.values() and o[1] in ended)]
+            if self.kb.findings[m.code].kind == "context":
+                inside.update(range(m.start, m.end))
+                after = _lead_in(words, m.end, starts)
+                (ended if m.reassures else attached).update(after)
+
+        def own_duration(code: str, start: int, end: int) -> bool:
+            return not (
+                set(range(start, end)) <= inside
+                or start in ended
+                or (start in attached and code == long_ago and not _after(words, end, "ago"))
+            )
+
+        point_spans = {(start, end) for _, start, end, _ in points}
+        durations = [o for o in overlay if o[0] in self.duration_codes.values() and (o[1], o[2]) not in point_spans]
+        durations = [o for o in durations if own_duration(*o)]
+        if not durations:  # no duration stated: an unmarked time point stands in
+            durations = earliest_point([p for p in points if own_duration(*p[:3])])
+        overlay = [o for o in overlay if o[0] not in self.duration_codes.values()] + durations
+        # an ex-smoker's "smoked 20 a day" is the past habit, unless marked as now ("still",
+        # "again"): one context finding ended in the text is absent there
+        ended_codes = {m.code for m in matches if m.reassures and self.kb.findings[m.code].kind == "context"}
         negated = negated_matches(words, matches)
         results: list[tuple[int, Extracted]] = []
         for match, is_negated in zip(matches, negated, strict=True):
             # a reassurance is absent whatever scope it sits in ("no vomiting, drinking fine")
             is_negated = is_negated or match.denied or match.reassures
+            if match.code in ended_codes and not _current(words, match.start, match.end):
+                is_negated = True
             span = (tokens[match.start].start, tokens[match.end - 1].end)
             results.append((match.start, Extracted(match.code, not is_negated, span, text[span[0] : span[1]])))
         for code, start, end in overlay:
@@ -424,7 +468,37 @@ class TextIndex:
 
 
 _COMPOUND_JOINERS = frozenset({"and", "with", ","})
-_APPROXIMATELY = frozenset({"about", "around", "roughly", "nearly", "almost", "over", "like"})
+# words that end the stretch after a habit where its own duration may follow
+_LEAD_IN_STOPS = frozenset({",", ".", ";", "!", "?", ":", "and", "but", "with", "then", "now", "also", "plus"})
+_LEAD_IN_WORDS = 6
+_INTENTIONS = frozenset({"trying", "tried", "try", "want", "wanting", "need", "going", "planning", "should"})
+_NOW = frozenset({"still", "again", "currently"})
+
+
+def _lead_in(words: list[str], pos: int, starts: set[int]) -> range:
+    """Positions a duration attached to a phrase ending at ``pos`` may start at: the same
+    clause, before any other finding ("smoked 20 a day for 30 years")."""
+    end = pos
+    while end < min(len(words), pos + _LEAD_IN_WORDS) and words[end] not in _LEAD_IN_STOPS:
+        if end in starts and end > pos:
+            break
+        end += 1
+    return range(pos, end)
+
+
+def _after(words: list[str], pos: int, word: str) -> bool:
+    return pos < len(words) and words[pos] == word
+
+
+def _intended(words: list[str], start: int) -> bool:
+    """An intention, not a fact: "trying to quit smoking", "want to give up smoking"."""
+    before = words[max(0, start - 3) : start]
+    return any(w in _INTENTIONS for w in before) and (not before or before[-1] in ("to", *_INTENTIONS))
+
+
+def _current(words: list[str], start: int, end: int) -> bool:
+    """Whether a habit's mention is marked as now: "still smoke", "smoking again"."""
+    return any(w in _NOW for w in words[max(0, start - 2) : start] + words[end : end + 2])
 
 
 def _denies_predicate(tokens: list[Token], pos: int) -> bool:

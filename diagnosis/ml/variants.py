@@ -66,8 +66,8 @@ def variants(key: tuple[str, ...]) -> list[tuple[str, ...]]:
     """Other word orders patients use for the same phrase (ranked below the KB's own)."""
     out: list[tuple[str, ...]] = []
     pain = set(PAIN_WORDS)
-    if len(key) == 2 and key[0] != key[1]:
-        out.append((key[1], key[0]))
+    if len(key) == 2 and key[0] != key[1] and not any(w[0].isdigit() for w in key):
+        out.append((key[1], key[0]))  # not "20 a day" as "day 20"
     # "<site> pain" <-> "pain in <site>", "<site> hurts", "sore <site>", ...
     site: tuple[str, ...] | None = None
     if 2 <= len(key) <= 3 and key[-1] in pain and not (set(key[:-1]) & pain):

@@ -72,6 +72,13 @@ def test_reassurance_is_an_absent_finding(text: str, code: str, kb: KnowledgeBas
 
 NOT_REASSURING = [
     ("no wet nappies", "dehydration"),
+    ("fewer wet nappies", "dehydration"),
+    ("less wet nappies than usual", "dehydration"),
+    ("not as many wet nappies as normal", "dehydration"),
+    ("hardly any wet nappies", "dehydration"),
+    ("no fever, fewer wet nappies", "dehydration"),
+    ("peeing less than usual", "reduced_urine"),
+    ("no pain, weeing less", "reduced_urine"),
     ("hasnt had a wet nappy today", "dehydration"),
     ("drinking well, weeing normally, no wet nappies since this morning", "dehydration"),
     ("not drinking much", "low_fluid_intake"),
@@ -101,6 +108,48 @@ def test_a_former_smoker_is_not_a_smoker(text: str, kb: KnowledgeBase) -> None:
     assert ("smoker", Y) not in findings, findings
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ex smoker, smoked 20 a day for 30 years",
+        "ex-smoker. used to smoke 20 a day",
+        "smoked 10 a day for 20 years but gave up smoking in 2015",
+    ],
+)
+def test_a_former_smokers_past_habit_is_not_a_current_one(text: str, kb: KnowledgeBase) -> None:
+    findings = found(text, kb)
+    assert ("smoker", N) in findings, findings
+    assert ("smoker", Y) not in findings, findings
+    assert not {code for code, present in findings if present} & DURATION_CODES, findings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "smoked 20 a day for 30 years, cough for 3 weeks",
+        "diabetic for 10 years, foot ulcer for 3 weeks",
+        "asthmatic since childhood, wheezy for 3 weeks",
+    ],
+)
+def test_how_long_a_habit_or_condition_lasted_is_no_symptom_duration(text: str, kb: KnowledgeBase) -> None:
+    durations = {code for code, present in found(text, kb) if present and code in DURATION_CODES}
+    assert durations == {"duration_weeks"}, durations
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i smoke 20 a day", set()),  # a rate, not a duration
+        ("drink 4 pints a night", set()),
+        ("had a fever a day or two", {"duration_days"}),
+        ("hurt my knee 3 days ago", {"duration_days"}),  # the time since an event dates the pain
+    ],
+)
+def test_rates_and_event_times(text: str, expected: set[str], kb: KnowledgeBase) -> None:
+    durations = {code for code, present in found(text, kb) if present and code in DURATION_CODES}
+    assert durations == expected, durations
+
+
 def test_the_time_since_quitting_is_no_symptom_duration(kb: KnowledgeBase) -> None:
     assert found("stopped smoking 5 years ago", kb) == {("smoker", N)}
     assert found("gave up smoking about 5 years ago", kb) == {("smoker", N)}
@@ -108,7 +157,15 @@ def test_the_time_since_quitting_is_no_symptom_duration(kb: KnowledgeBase) -> No
 
 
 @pytest.mark.parametrize(
-    "text", ["i smoke", "smoker", "still smoke 20 a day", "i smoke, tried to quit smoking but cant"]
+    "text",
+    [
+        "i smoke",
+        "smoker",
+        "still smoke 20 a day",
+        "i smoke, tried to quit smoking but cant",
+        "trying to quit smoking",
+        "quit smoking last year but smoking again now",
+    ],
 )
 def test_current_smokers_stay_smokers(text: str, kb: KnowledgeBase) -> None:
     assert ("smoker", Y) in found(text, kb)
@@ -148,3 +205,38 @@ def test_an_age_leaves_the_other_findings_alone(kb: KnowledgeBase) -> None:
     findings = found("shes 6 weeks and has had a cough for 3 days", kb)
     assert ("duration_weeks", Y) not in findings
     assert ("cough", Y) in findings
+
+
+# --- 5. a point in time ("today", "last night") is the onset only when marked so -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("headache started today", "duration_hours"),
+        ("headache since this morning", "duration_hours"),
+        ("it came on last night, bad tummy pain", "duration_hours"),
+        ("woke up this morning with a swollen eye", "duration_hours"),
+        ("been vomiting today", "duration_hours"),  # the only time the text gives
+        ("felt rough yesterday and today being sick", "duration_days"),  # the earliest point
+        ("sore throat since yesterday", "duration_days"),
+    ],
+)
+def test_a_time_point_gives_the_onset(text: str, expected: str, kb: KnowledgeBase) -> None:
+    durations = {code for code, present in found(text, kb) if present and code in DURATION_CODES}
+    assert durations == {expected}, durations
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cough for 3 weeks, today coughing up blood", "duration_weeks"),
+        ("over the last 4 days my legs got weaker, today i can barely get up", "duration_days"),
+        ("temperature for three days, then it went today and now a rash", "duration_days"),
+        ("saw the gp last week, coughing for 3 weeks", "duration_weeks"),
+        ("rash for 2 days, worse tonight", "duration_days"),
+    ],
+)
+def test_an_unmarked_time_point_is_no_second_duration(text: str, expected: str, kb: KnowledgeBase) -> None:
+    durations = {code for code, present in found(text, kb) if present and code in DURATION_CODES}
+    assert durations == {expected}, durations

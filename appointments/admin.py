@@ -29,6 +29,7 @@ from appointments.models import (
     TimeOff,
     WaitlistEntry,
 )
+from clinic.admin_changelist import LightChangelistMixin
 from clinic.admin_export import CsvExportMixin
 from clinic.admin_paginator import EstimatedCountPaginator
 from clinic.admin_widgets import ValidatingAutocompleteMixin
@@ -190,7 +191,7 @@ class ProviderFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ValidatingAutocompleteMixin, CsvExportMixin, admin.ModelAdmin):
+class AppointmentAdmin(LightChangelistMixin, ValidatingAutocompleteMixin, CsvExportMixin, admin.ModelAdmin):
     form = AppointmentAdminForm
     list_display = ("local_start", "patient", "provider", "appointment_type", "status", "location", "reminded")
     list_filter = (WhenFilter, "status", ("provider", ProviderFilter), "location")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from clinic.admin_changelist import LightChangelistMixin
 from clinic.admin_export import CsvExportMixin
 from clinic.admin_filters import period_filter
 from clinic.admin_paginator import EstimatedCountPaginator
@@ -108,7 +109,7 @@ class AccessLogFilterForm(forms.Form):
 
 
 @admin.register(Patient)
-class PatientAdmin(CsvExportMixin, admin.ModelAdmin):
+class PatientAdmin(LightChangelistMixin, CsvExportMixin, admin.ModelAdmin):
     form = PatientForm
     list_display = ("mrn", "family_name", "given_name", "date_of_birth", "sex", "phone", "has_login")
     list_filter = ("sex", HasLoginFilter, period_filter("created_at", _("registered")))

@@ -1,0 +1,233 @@
+"""Changelist rows rendered in one pass, with the same markup as Django's ``items_for_result``.
+
+Django renders each cell generically: the action checkbox through a widget template (a
+template render per row), the row's change link through ``reverse`` and
+``add_preserved_filters`` (which resolves the URL again) per row, ``static`` per boolean icon.
+That was over half of the appointment search page's time (bench/profile_page.py). Here the
+per-column work (the cell's class, how its value is shown, the change URL around the key) is
+settled once per page, and each row only reads its values and escapes them.
+
+Use ``LightChangelistMixin`` on a ModelAdmin, and in its ``change_list.html`` include
+``admin/change_list_results.html`` with ``cl.light_result_list`` in ``{% block result_list %}``
+(see templates/admin/appointments/appointment/change_list.html). A changelist with a column of
+another kind (a callable, a model method), list_editable, a popup, ``to_field`` or a
+non-integer key gets Django's own rows. clinic/tests/test_admin_changelist.py checks both give
+the same HTML.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from django.contrib.admin import ModelAdmin
+from django.contrib.admin.templatetags.admin_list import (
+    ResultList,
+    _boolean_icon,
+    _coerce_field_name,
+    result_headers,
+    result_hidden_fields,
+    results,
+)
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import (
+    FieldIsAForeignKeyColumnName,
+    _get_non_gfk_field,
+    display_for_field,
+    display_for_value,
+)
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+_KEY = "8231947650"  # stands for the row's key in the URL reversed once per page (digits survive quoting)
+
+# obj -> (what the cell shows, or None for the column's fixed classes; the classes otherwise)
+Show = Callable[[models.Model], tuple[object, str | None]]
+
+
+class Unsupported(Exception):
+    """A column this renderer does not know: the page gets Django's own rows."""
+
+
+class LightChangeList(ChangeList):
+    @cached_property
+    def light_result_list(self) -> dict:
+        """What Django's ``{% result_list cl %}`` gives ``admin/change_list_results.html``."""
+        headers = list(result_headers(self))
+        rows = self.light_rows()
+        return {
+            "cl": self,
+            "result_hidden_fields": list(result_hidden_fields(self)),
+            "result_headers": headers,
+            "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+            "results": list(results(self)) if rows is None else rows,
+        }
+
+    def light_rows(self) -> list[ResultList] | None:
+        """Each row's cells as one string (the template joins a row's items), or None."""
+        if self.formset or self.is_popup or self.to_field:
+            return None
+        if not all(type(getattr(obj, self.pk_attname)) is int for obj in self.result_list):
+            return None
+        try:
+            cells = self._cells()
+        except (Unsupported, NoReverseMatch):
+            return None
+        # Every cell escapes what it shows (conditional_escape, escape, format_html).
+        return [ResultList(None, [SafeString("".join([cell(obj) for cell in cells]))]) for obj in self.result_list]
+
+    def _cells(self) -> list[Callable[[models.Model], str]]:
+        link = self._link()
+        empty = self.model_admin.get_empty_value_display()
+        cells, first = [], True
+        for index, name in enumerate(self.list_display):
+            linked = self.list_display_links is not None and (
+                (first and not self.list_display_links) or name in self.list_display_links
+            )
+            show, nowrap = self._show(name, empty, linked)
+            css = "action-checkbox" if name == "action_checkbox" else f"field-{_coerce_field_name(name, index)}"
+            fixed = f' class="{escape(css)}{" nowrap" if nowrap else ""}"'
+            if linked:
+                cells.append(_linked_cell("th" if first else "td", show, fixed, link))
+                first = False
+            else:
+                cells.append(_cell(show, fixed))
+        return cells
+
+    def _link(self) -> Callable[[models.Model], str]:
+        """A row's change URL with the changelist's filters, escaped for an attribute."""
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=(_KEY,),
+            current_app=self.model_admin.admin_site.name,
+        )
+        url = add_preserved_filters({"preserved_filters": self.preserved_filters, "opts": self.opts}, url)
+        head, found, tail = url.partition(_KEY)
+        if not found or _KEY in tail:
+            raise NoReverseMatch(url)
+        head, tail, attname = escape(head), escape(tail), self.pk_attname
+        return lambda obj: f"{head}{getattr(obj, attname)}{tail}"
+
+    def _show(self, name, empty, linked: bool) -> tuple[Show, bool]:
+        """How a column shows a row's value, and whether its cells never wrap."""
+        model_admin = self.model_admin
+        if name == "action_checkbox":
+            if type(model_admin).action_checkbox is not ModelAdmin.action_checkbox:
+                raise Unsupported(name)
+            return _checkbox, False
+        if callable(name):
+            raise Unsupported(name)
+        try:
+            field = _get_non_gfk_field(self.lookup_opts, name)
+        except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+            field = None
+        if field is None:
+            if name == "__str__" or not callable(getattr(model_admin, name, None)):
+                raise Unsupported(name)
+            return _method(getattr(model_admin, name), name, empty), False
+        if field.auto_created:
+            raise Unsupported(name)
+        nowrap = isinstance(field, (models.DateField, models.TimeField, models.ForeignKey))
+        if isinstance(field.remote_field, models.ManyToOneRel):
+            return _related(field.name, empty), nowrap
+        if getattr(field, "flatchoices", None):
+            try:
+                choices = dict(field.flatchoices)
+            except TypeError as exc:
+                raise Unsupported(name) from exc
+            return _choice(field.attname, choices, empty), nowrap
+        if isinstance(field, models.BooleanField):
+            icons = _icons()
+            attname = field.attname
+            return (lambda obj: (icons[getattr(obj, attname)], None)), nowrap
+        return _plain(field, empty, linked), nowrap
+
+
+def _icons() -> dict:
+    return {value: _boolean_icon(value) for value in (True, False, None)}
+
+
+def _blank(value):
+    return "" if isinstance(value, str) and value.strip() == "" else value
+
+
+def _checkbox(obj):
+    # ModelAdmin.action_checkbox's widget, without rendering its template for every row.
+    label = format_html(_("Select this object for an action - {}"), str(obj))
+    box = '<input type="checkbox" name="_selected_action" value="{}" class="action-select" aria-label="{}">'
+    return format_html(box, obj.pk, label), None
+
+
+def _method(method, name, empty) -> Show:
+    empty = getattr(method, "empty_value_display", empty)
+    css = f' class="{escape(f"field-{name}")} nowrap"'
+    if getattr(method, "boolean", False):
+        icons = _icons()
+
+        def boolean(obj):
+            try:
+                value = method(obj)
+            except ObjectDoesNotExist:
+                return empty, None
+            return (icons[value] if value in icons else _boolean_icon(value)), None
+
+        return boolean
+
+    def shown(obj):
+        try:
+            value = _blank(method(obj))
+        except ObjectDoesNotExist:
+            return empty, None
+        # Django adds "nowrap" to a cell whose value is a date or a time.
+        return display_for_value(value, empty), css if isinstance(value, (datetime.date, datetime.time)) else None
+
+    return shown
+
+
+def _related(name, empty) -> Show:
+    def shown(obj):
+        try:
+            value = getattr(obj, name)
+        except ObjectDoesNotExist:
+            return empty, None
+        return (empty if value is None else value), None
+
+    return shown
+
+
+def _choice(attname, choices, empty) -> Show:
+    return lambda obj: (choices.get(_blank(getattr(obj, attname)), empty), None)
+
+
+def _plain(field, empty, linked) -> Show:
+    attname = field.attname
+    return lambda obj: (display_for_field(_blank(getattr(obj, attname)), field, empty, avoid_link=linked), None)
+
+
+def _cell(show: Show, fixed: str):
+    def cell(obj):
+        text, classes = show(obj)
+        return f"<td{classes or fixed}>{conditional_escape(text)}</td>"
+
+    return cell
+
+
+def _linked_cell(tag: str, show: Show, fixed: str, link):
+    def cell(obj):
+        text, classes = show(obj)
+        return f'<{tag}{classes or fixed}><a href="{link(obj)}">{conditional_escape(text)}</a></{tag}>'
+
+    return cell
+
+
+class LightChangelistMixin:
+    """A ModelAdmin whose changelist rows are rendered by ``LightChangeList``."""
+
+    def get_changelist(self, request, **kwargs):
+        return LightChangeList

@@ -26,26 +26,34 @@ class TimestampField(forms.IntegerField):
         return int(value.timestamp()) if isinstance(value, datetime) else value
 
 
+class ReadChoiceField(forms.TypedChoiceField):
+    """A choice among objects the view has already read: checked and returned without a query
+    (a ModelChoiceField reads its queryset again to validate and again to render)."""
+
+    def __init__(self, *, objects=(), **kwargs):
+        super().__init__(empty_value=None, **kwargs)
+        self.set_objects(objects)
+
+    def set_objects(self, objects) -> None:
+        by_key = {str(item.pk): item for item in objects}
+        self.choices = [("", "---------")] + [(key, str(item)) for key, item in by_key.items()]
+        self.coerce = by_key.__getitem__
+
+
 class BookingSearchForm(forms.Form):
-    """The booking page's choices, read from the query string (GET)."""
+    """The booking page's choices, read from the query string (GET). ``types`` and ``providers``
+    are lists the view has read; the page writes both selects itself."""
 
     specialty = forms.ChoiceField(label=_("Specialty"), choices=list(SPECIALTIES.items()), required=False)
     reason = forms.CharField(label=_("Reason for visit"), max_length=500, required=False)
-    appointment_type = forms.ModelChoiceField(
-        label=_("Type of appointment"), queryset=AppointmentType.objects.none(), required=False
-    )
-    provider = forms.ModelChoiceField(
-        label=_("Provider"), queryset=Provider.objects.none(), required=False, empty_label=_("Any provider")
-    )
+    appointment_type = ReadChoiceField(label=_("Type of appointment"), required=False)
+    provider = ReadChoiceField(label=_("Provider"), required=False)
     week = forms.DateField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, types, providers, **kwargs):
+    def __init__(self, *args, types: list[AppointmentType], providers: list[Provider], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["appointment_type"].queryset = types
-        self.fields["provider"].queryset = providers
-        self.fields["provider"].label_from_instance = lambda p: p.display_name
-        for name in ("specialty", "appointment_type", "provider"):
-            self.fields[name].widget.attrs["class"] = "form-select"
+        self.fields["appointment_type"].set_objects(types)
+        self.fields["provider"].set_objects(providers)
         self.fields["reason"].widget.attrs["class"] = "form-control"
 
 

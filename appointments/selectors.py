@@ -203,6 +203,25 @@ def free_starts_for(
 ) -> dict[int, list[datetime]]:
     """``free_starts`` for many providers at once: {provider id: free starts}, in four queries
     whatever the number of providers (rules, appointments, time off)."""
+    free = _free_epochs_for(
+        providers=providers,
+        appointment_type=appointment_type,
+        start=start,
+        end=end,
+        exclude_appointment_id=exclude_appointment_id,
+    )
+    return {provider_id: [_moment(epoch) for epoch in epochs] for provider_id, epochs in free.items()}
+
+
+def _free_epochs_for(
+    *,
+    providers: Iterable[Provider],
+    appointment_type: AppointmentType,
+    start: datetime,
+    end: datetime,
+    exclude_appointment_id: int | None = None,
+) -> dict[int, list[int]]:
+    """``free_starts_for`` in Unix seconds."""
     if start >= end:
         return {}
     provider_ids = [p.pk for p in providers]
@@ -243,8 +262,9 @@ def _walk(
     appointment_type: AppointmentType,
     start: datetime,
     end: datetime,
-) -> list[datetime]:
-    """The free starts of one diary: its working windows minus appointments and time off."""
+) -> list[int]:
+    """The free starts of one diary, in Unix seconds: its working windows minus appointments and
+    time off."""
     # Integer seconds from here on. Intervals sorted by start; the running maximum of their
     # ends lets a bisection skip every interval that ended before the cursor.
     starts = [s for s, _e in booked]
@@ -271,7 +291,7 @@ def _walk(
                 cursor += slot
             else:
                 cursor = blocked + (-(blocked - anchor)) % align
-    return [_moment(moment) for moment in result]
+    return result
 
 
 def available_slots(
@@ -314,6 +334,19 @@ def resolve_specialty(code: str | None) -> tuple[str, bool]:
     return FALLBACK_SPECIALTY, bool(code) and code != FALLBACK_SPECIALTY
 
 
+def bookable_specialty(code: str | None) -> tuple[str, bool, list[Provider]]:
+    """``resolve_specialty`` plus that specialty's bookable providers, read once."""
+    if code:
+        providers = list(providers_for(specialty=code))
+        if providers:
+            return code, False, providers
+    return (
+        FALLBACK_SPECIALTY,
+        bool(code) and code != FALLBACK_SPECIALTY,
+        list(providers_for(specialty=FALLBACK_SPECIALTY)),
+    )
+
+
 def bookable_types(*, specialty: str) -> QuerySet[AppointmentType]:
     return AppointmentType.objects.filter(active=True, bookable_online=True).filter(
         Q(specialty=specialty) | Q(specialty="")
@@ -321,19 +354,28 @@ def bookable_types(*, specialty: str) -> QuerySet[AppointmentType]:
 
 
 def slots_across(
-    *, providers: Iterable[Provider], appointment_type: AppointmentType, start: datetime, end: datetime
+    *,
+    providers: Iterable[Provider],
+    appointment_type: AppointmentType,
+    start: datetime,
+    end: datetime,
+    each_time_once: bool = False,
 ) -> list[Slot]:
     """Every free online slot of ``providers`` in [start, end), earliest first; a constant number
-    of queries however many providers (see ``free_starts_for``)."""
+    of queries however many providers (see ``free_starts_for``). With ``each_time_once``, one
+    slot per start time (see ``one_per_time``), chosen before any Slot is built: a team's week
+    holds a thousand free starts of which the page shows a hundred."""
     earliest, latest = booking_bounds()
     start, end = max(start, earliest), min(end, latest)
     active = {p.pk: p for p in providers if p.active}
     if start >= end or not active:
         return []
-    free = free_starts_for(providers=active.values(), appointment_type=appointment_type, start=start, end=end)
-    slots = [Slot(active[provider_id], moment) for provider_id, moments in free.items() for moment in moments]
-    slots.sort(key=lambda s: (s.start, s.provider.display_name))
-    return slots
+    free = _free_epochs_for(providers=active.values(), appointment_type=appointment_type, start=start, end=end)
+    names = {provider_id: active[provider_id].display_name for provider_id in free}
+    rows = sorted((epoch, names[provider_id], provider_id) for provider_id, epochs in free.items() for epoch in epochs)
+    if each_time_once:
+        rows = _one_per_time(rows, lambda row: row[0])
+    return [Slot(active[provider_id], _moment(epoch)) for epoch, _name, provider_id in rows]
 
 
 ANY_CLINICIAN_POOL = 8  # clinicians whose diaries "any clinician" reads
@@ -363,14 +405,18 @@ def one_per_time(slots: list[Slot]) -> list[Slot]:
     """One slot per start time (``slots`` sorted by start), for "any clinician": the page lists
     each free time once however many clinicians are free then. Which free clinician is offered
     rotates with the time, so bookings spread over the team instead of filling one diary."""
-    chosen: list[Slot] = []
+    return _one_per_time(slots, lambda slot: int(slot.start.timestamp()))
+
+
+def _one_per_time(items: list, epoch_of) -> list:
+    chosen = []
     index = 0
-    while index < len(slots):
+    while index < len(items):
+        moment = epoch_of(items[index])
         same = index
-        while same < len(slots) and slots[same].start == slots[index].start:
+        while same < len(items) and epoch_of(items[same]) == moment:
             same += 1
-        minute = int(slots[index].start.timestamp()) // 60
-        chosen.append(slots[index + minute % (same - index)])
+        chosen.append(items[index + (moment // 60) % (same - index)])
         index = same
     return chosen
 
@@ -384,8 +430,8 @@ def next_available(*, providers: Iterable[Provider], appointment_type: Appointme
     while cursor < latest and len(found) < limit:
         week_end = min(cursor + timedelta(days=7), latest)
         found.extend(
-            one_per_time(
-                slots_across(providers=providers, appointment_type=appointment_type, start=cursor, end=week_end)
+            slots_across(
+                providers=providers, appointment_type=appointment_type, start=cursor, end=week_end, each_time_once=True
             )
         )
         cursor = week_end

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from html import escape
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -84,23 +87,45 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _slot_links(
+    slots: list[selectors.Slot], *, kind: AppointmentType, reason: str, next_available: bool, with_provider: bool
+) -> SafeString:
+    """The free times as booking links. Built here rather than in the template: a week of "any
+    clinician" holds over a hundred times, and a dozen template lookups each cost more than the
+    slot search itself."""
+    # Only the provider and the time differ between links: the rest of the query is encoded once.
+    head = escape(reverse("appointments:book_confirm") + "?provider=")
+    tail = escape("&" + urlencode({"appointment_type": kind.pk, "reason": reason}))
+    css = "btn btn-sm btn-primary slot" if next_available else "btn btn-sm btn-outline-primary slot"
+    names = {slot.provider.pk: escape(slot.provider.display_name) for slot in slots} if with_provider else {}
+    zone = timezone.get_current_timezone()
+    links = []
+    for slot in slots:
+        local = slot.start.astimezone(zone)
+        label = escape(dateformat.format(local, "D j M, H:i")) if next_available else local.strftime("%H:%M")
+        if with_provider:
+            label = f"{label} · {names[slot.provider.pk]}"
+        href = f"{head}{slot.provider.pk}&amp;start={int(slot.start.timestamp())}{tail}"
+        link = f'<a class="{css}" href="{href}">{label}</a>'
+        links.append(f"<li>{link}</li>" if next_available else link)
+    return mark_safe("\n".join(links))  # noqa: S308 - every value above is escaped or a number
+
+
 @require_GET
 def book(request: HttpRequest) -> HttpResponse:
     """Choose specialty -> type -> provider (optional), then see free times by week."""
     patient = get_patient_for_portal_user(request)
     asked = request.GET.get("specialty") or ""
-    specialty, fell_back = selectors.resolve_specialty(asked if asked in SPECIALTIES else None)
-    types = selectors.bookable_types(specialty=specialty)
-    provider_queryset = selectors.providers_for(specialty=specialty)
-    providers = list(provider_queryset)
+    specialty, fell_back, providers = selectors.bookable_specialty(asked if asked in SPECIALTIES else None)
+    types = list(selectors.bookable_types(specialty=specialty))
     data = request.GET.copy()
     data["specialty"] = specialty
-    form = BookingSearchForm(data, types=types, providers=provider_queryset)
+    form = BookingSearchForm(data, types=types, providers=providers)
     form.is_valid()
     cleaned = getattr(form, "cleaned_data", {})
     kind: AppointmentType | None = cleaned.get("appointment_type")
-    if kind is None and types.count() == 1:
-        kind = types.first()
+    if kind is None and len(types) == 1:
+        kind = types[0]
     chosen_provider: Provider | None = cleaned.get("provider")
     context = {
         "form": form,
@@ -125,21 +150,31 @@ def book(request: HttpRequest) -> HttpResponse:
         week = cleaned.get("week")
         week = min(max(_week_start(week), first_week), last_week) if week else first_week
         week_start, week_end = _week_range(week)
-        slots = selectors.slots_across(providers=pool, appointment_type=kind, start=week_start, end=week_end)
-        if len(pool) > 1:
-            # "Any clinician": each free time once, whatever the size of the team.
-            slots = selectors.one_per_time(slots)
+        # "Any clinician": each free time once, whatever the size of the team.
+        slots = selectors.slots_across(
+            providers=pool, appointment_type=kind, start=week_start, end=week_end, each_time_once=len(pool) > 1
+        )
         base_query = {"specialty": specialty, "appointment_type": kind.pk, "reason": context["reason"]}
         if chosen_provider:
             base_query["provider"] = chosen_provider.pk
+        week_days = _group_by_day(slots)
+        # "Next available" across providers, always on top; usually this week's first ones.
+        next_slots = (
+            slots[:NEXT_AVAILABLE]
+            if week == first_week and len(slots) >= NEXT_AVAILABLE
+            else selectors.next_available(providers=pool, appointment_type=kind, limit=NEXT_AVAILABLE)
+        )
+        links = {"kind": kind, "reason": context["reason"]}
         context.update(
             {
                 "week": week,
-                "week_days": _group_by_day(slots),
-                # "Next available" across providers, always on top; usually this week's first ones.
-                "next_slots": slots[:NEXT_AVAILABLE]
-                if week == first_week and len(slots) >= NEXT_AVAILABLE
-                else selectors.next_available(providers=pool, appointment_type=kind, limit=NEXT_AVAILABLE),
+                "week_days": week_days,
+                "week_links": [
+                    (day, _slot_links(day_slots, **links, next_available=False, with_provider=len(pool) > 1))
+                    for day, day_slots in week_days
+                ],
+                "next_slots": next_slots,
+                "next_links": _slot_links(next_slots, **links, next_available=True, with_provider=True),
                 "prev_week_query": urlencode({**base_query, "week": week - timedelta(days=7)})
                 if week > first_week
                 else "",

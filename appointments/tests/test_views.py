@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -116,6 +120,53 @@ def test_booking_flow_from_search_to_confirmation(client, frozen, patient, provi
     assert response.status_code == 302
     assert response.url == appointment.get_absolute_url()
     assert (appointment.patient, appointment.start, appointment.reason) == (patient, at(2, 10), "Sore throat")
+
+
+def _slot_hrefs(body: str, list_id: str | None = None) -> list[str]:
+    if list_id:
+        body = body.split(f'id="{list_id}"', 1)[1].split("</ul>", 1)[0]
+    return [html.unescape(href) for href in re.findall(r'<a class="btn btn-sm [^"]*slot" href="([^"]+)"', body)]
+
+
+def test_every_slot_link_books_the_time_it_shows(client, frozen, patient, provider, gp_visit):
+    other = ProviderFactory(user__first_name="Ann", user__last_name="Other")
+    weekday_rules(other)
+    client.force_login(patient.user)
+    response = client.get(
+        reverse("appointments:book"), {"specialty": "general_practice", "reason": "Sore throat & cough"}
+    )
+    body = response.content.decode()
+    shown = [slot for _day, slots in response.context["week_days"] for slot in slots]
+    hrefs = _slot_hrefs(body.split('id="slots"', 1)[1])
+    assert len(hrefs) == len(shown) > 0
+    for slot, href in zip(shown, hrefs, strict=True):
+        query = parse_qs(urlsplit(href).query)
+        assert query["provider"] == [str(slot.provider.pk)]
+        assert query["start"] == [str(int(slot.start.timestamp()))]
+        assert query["appointment_type"] == [str(gp_visit.pk)]
+        assert query["reason"] == ["Sore throat & cough"]
+    # "Any clinician": each time once, labelled with the clinician who is free then.
+    assert len({slot.start for slot in shown}) == len(shown)
+    assert f"10:00 · {shown[0].provider.display_name}</a>" in body
+    next_hrefs = _slot_hrefs(body, "next-available")
+    assert [parse_qs(urlsplit(href).query)["start"] for href in next_hrefs] == [
+        [str(int(slot.start.timestamp()))] for slot in response.context["next_slots"]
+    ]
+    assert client.get(hrefs[0]).status_code == 200
+
+
+def test_slot_links_escape_the_reason_and_the_clinician_name(client, frozen, patient, provider, gp_visit):
+    provider.user.first_name = '<img src=x onerror="alert(1)">'
+    provider.user.save()
+    other = ProviderFactory()
+    weekday_rules(other)
+    client.force_login(patient.user)
+    reason = '"><script>alert(1)</script>'
+    response = client.get(reverse("appointments:book"), {"specialty": "general_practice", "reason": reason})
+    body = response.content.decode()
+    assert "<script>alert(1)" not in body and "<img src=x" not in body
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in body
+    assert all(parse_qs(urlsplit(href).query)["reason"] == [reason] for href in _slot_hrefs(body))
 
 
 def test_a_taken_slot_gets_a_form_error_and_the_next_free_times(

@@ -184,10 +184,14 @@ def bucket_for_days(days: float, codes: dict[str, str]) -> str | None:
 
 
 def find_ages(words: list[str]) -> list[tuple[int, int]]:
-    """(first token, end token) of each child's age stated as "shes 6 weeks", "hes only 3
-    months", "my baby is 10 days" in ``words``: not a duration, not a pregnancy."""
+    """(first token, end token) of each age stated as "shes 6 weeks", "hes only 3 months", "my
+    baby is 10 days", "my 3 week old" in ``words``: not a duration, not a pregnancy."""
     spans: list[tuple[int, int]] = []
     for j, word in enumerate(words):
+        if word in UNIT_DAYS and j >= 1 and j + 1 < len(words) and words[j + 1] == "old":
+            if _quantity(words[j - 1]) is not None:  # "my 3 week old", "6 months old"
+                spans.append((j - 1, j + 2))
+            continue
         if word not in UNIT_DAYS or j < 2 or _quantity(words[j - 1]) is None:
             continue
         if j + 1 < len(words) and words[j + 1] in _NOT_AGE_AFTER:

@@ -332,6 +332,15 @@ POST_NEGATION_PAIRS: frozenset[tuple[str, str]] = frozenset(
         ("gone", "down"),
     }
 )
+# Actions that make a pain worse. After "hurts when i ...", "pain on ...", "sore to ..." they say
+# what brings the pain on, not that the patient has them: "tummy hurts when i cough" is no cough.
+AGGRAVATING_ACTIONS: frozenset[str] = frozenset(
+    ["cough", "coughing", "coughs", "sneeze", "sneezing", "sneezes", "laugh", "laughing", "move", "moving"]
+)
+AGGRAVATION_CUES: frozenset[str] = frozenset(["when", "if", "on", "to", "while", "with"])
+PAIN_OR_WORSE: frozenset[str] = frozenset(
+    ["hurts", "hurt", "hurting", "pain", "painful", "sore", "worse", "agony", "aches", "ache", "stabs", "kills"]
+)
 # Subjects that start a statement of their own, ending the look-ahead for a post-negation.
 SUBJECTS: frozenset[str] = frozenset(["i", "im", "ive", "he", "hes", "she", "shes", "we", "they", "theyre"])
 # Tokens that a gapped phrase match may not skip over.
@@ -1056,8 +1065,9 @@ GRADUAL_ONSET_PHRASES: tuple[str, ...] = (
 # Words whose stem would merge them with a different word ("spotting" is bleeding, "spots" a
 # rash; "winded" is breathless, "wind" is gas; "tears" are crying, "tearing" a pain; "heaving"
 # is retching, "heavy" a weight; "hives" are not "hiv"; "hopping" is not "hope"; the "spine" is
-# not "spinning"; "pasty" is not the "past"; a heart "rate" has no "rats"; "swollen ankles" are
-# both legs' oedema, a "swollen ankle" usually a local injury).
+# not "spinning"; "pasty" is not the "past"; "gardening" (a strain) is not the "garden"; a heart
+# "rate" has no "rats"; "swollen ankles" are both legs' oedema, a "swollen ankle" usually a local
+# injury).
 UNSTEMMED: frozenset[str] = frozenset(
     [
         "spotting",
@@ -1073,6 +1083,7 @@ UNSTEMMED: frozenset[str] = frozenset(
         "hopping",
         "spine",
         "pasty",
+        "gardening",
         "rate",
     ]
 )

@@ -409,6 +409,8 @@ class TextIndex:
             # "not drinking fine" is no reassurance
             and not (c.reassures and c.start > 0 and words[c.start - 1] in lx.NEGATION_TRIGGERS)
         ]
+        # "tummy hurts when i cough": what brings a pain on, not a complaint of its own
+        matches = [c for c in matches if not _aggravates(words, c.start, c.end)]
         # "trying to quit smoking": an intention, not a habit ended (the habit goes on)
         matches = [
             c._replace(reassures=False) if c.reassures and _intended(words, c.start) else c
@@ -484,6 +486,27 @@ def _lead_in(words: list[str], pos: int, starts: set[int]) -> range:
             break
         end += 1
     return range(pos, end)
+
+
+_AGGRAVATION_FILLERS = frozenset({"i", "or", "and", "it", "you", "even", "me", "my", "more", "lot", "a", "bit"})
+
+
+def _aggravates(words: list[str], start: int, end: int) -> bool:
+    """Whether the phrase at ``start:end`` ("cough") is what makes a pain worse: "hurts more
+    when i walk or cough", "pain on coughing", "sore to cough"."""
+    if not all(w in lx.AGGRAVATING_ACTIONS for w in words[start:end]):
+        return False
+    k = start - 1
+    if k >= 1 and words[k] in ("or", "and") and words[k - 1] not in lx.AGGRAVATION_CUES:
+        k -= 2  # over one other action: "when i walk or cough"
+    while k >= 0 and words[k] in _AGGRAVATION_FILLERS:
+        k -= 1
+    if k < 0 or words[k] not in lx.AGGRAVATION_CUES:
+        return False
+    k -= 1
+    while k >= 0 and (words[k] in _AGGRAVATION_FILLERS or words[k] in lx.INTENSIFIERS):
+        k -= 1
+    return k >= 0 and words[k] in lx.PAIN_OR_WORSE
 
 
 def _after(words: list[str], pos: int, word: str) -> bool:

@@ -62,12 +62,19 @@ SOFT_WORDS = (
 )
 
 
+# Stems that only work in front of their word: "had a baby" is not "baby has had", "no appetite"
+# not "appetite, no", "after eating" not "eating after", "20 a day" not "day 20".
+UNSWAPPED = frozenset(
+    {"had", "hav", "has", "not", "no", "cant", "wont", "dont", "after", "befor", "on", "in", "with", "without"}
+)
+
+
 def variants(key: tuple[str, ...]) -> list[tuple[str, ...]]:
     """Other word orders patients use for the same phrase (ranked below the KB's own)."""
     out: list[tuple[str, ...]] = []
     pain = set(PAIN_WORDS)
-    if len(key) == 2 and key[0] != key[1] and not any(w[0].isdigit() for w in key):
-        out.append((key[1], key[0]))  # not "20 a day" as "day 20"
+    if len(key) == 2 and key[0] != key[1] and key[0] not in UNSWAPPED and not any(w[0].isdigit() for w in key):
+        out.append((key[1], key[0]))
     # "<site> pain" <-> "pain in <site>", "<site> hurts", "sore <site>", ...
     site: tuple[str, ...] | None = None
     if 2 <= len(key) <= 3 and key[-1] in pain and not (set(key[:-1]) & pain):

@@ -304,3 +304,42 @@ def test_more_lay_phrases(text: str, code: str, kb: KnowledgeBase) -> None:
 )
 def test_body_system_lay_phrases(text: str, code: str, kb: KnowledgeBase) -> None:
     assert (code, Y) in found(text, kb), found(text, kb)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("need to go every 5 mins", "urinary_frequency"),
+        ("really thirsty", "excessive_thirst"),
+        ("breathing really deep and fast", "rapid_breathing"),
+        ("sugars reading HI", "high_blood_sugar_reading"),
+        ("tonsils massive with white bits on", "tonsil_pus"),
+        ("sticky with yellow gunk", "eye_discharge"),
+        ("lashes stuck together this morning", "eye_discharge"),
+        ("feels gritty", "eye_gritty"),
+        ("my baby looks yellow", "yellow_newborn"),
+        ("my 3 week old daughter looks yellow", "yellow_newborn"),
+        ("my husband looks yellow", "jaundice"),
+        ("noisy breathing when he cries", "stridor"),
+        ("hes 3, has asthma", "asthma_known"),
+        ("cant finish a sentence without stopping for breath", "shortness_of_breath_severe"),
+        ("wakes me up and i have to shake my hand", "hand_numbness_night"),
+        ("theres a bug going round at work", "sick_contacts"),
+    ],
+)
+def test_lay_phrases_found_in_new_vignettes(text: str, code: str, kb: KnowledgeBase) -> None:
+    assert (code, Y) in found(text, kb), found(text, kb)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_expected"),
+    [
+        ("my 6 month old baby has had a cough", "recent_childbirth"),  # not "had a baby" reordered
+        ("had a scratch from the garden", "heavy_lifting_strain"),  # the garden, not gardening
+        ("rash going round to my chest", "sick_contacts"),
+        ("my lower back went, cant stand up straight", "abdominal_pain_severe"),
+        ("i have to shake my hand", "tremor"),
+    ],
+)
+def test_phrases_that_meant_something_else(text: str, not_expected: str, kb: KnowledgeBase) -> None:
+    assert not_expected not in {code for code, _ in found(text, kb)}, found(text, kb)

@@ -240,3 +240,43 @@ def test_a_time_point_gives_the_onset(text: str, expected: str, kb: KnowledgeBas
 def test_an_unmarked_time_point_is_no_second_duration(text: str, expected: str, kb: KnowledgeBase) -> None:
     durations = {code for code, present in found(text, kb) if present and code in DURATION_CODES}
     assert durations == {expected}, durations
+
+
+# --- 6. an age stated as "my 3 week old" is no duration ------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["my 3 week old daughter looks yellow", "my 6 month old has a rash", "3 weeks old"])
+def test_an_age_in_old_is_no_duration(text: str, kb: KnowledgeBase) -> None:
+    codes = {code for code, present in found(text, kb) if present}
+    assert not codes & DURATION_CODES, codes
+
+
+# --- 7. what makes a pain worse is no complaint of its own ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hurts more when i walk or cough",
+        "headache worse when i cough",
+        "pain on coughing",
+        "tummy hurts to cough",
+        "hurts when i sneeze and cough",
+    ],
+)
+def test_a_cough_that_brings_on_pain_is_no_cough(text: str, kb: KnowledgeBase) -> None:
+    codes = {code for code, _ in found(text, kb)}
+    assert not codes & {"cough", "sneezing"}, codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "when i cough i bring up green phlegm",
+        "ribs sore from coughing",
+        "tummy pain and cough",
+        "chest hurts when coughing, been coughing for a week",
+    ],
+)
+def test_a_cough_complained_of_stays(text: str, kb: KnowledgeBase) -> None:
+    assert any(code.startswith("cough") and present for code, present in found(text, kb))

@@ -97,7 +97,7 @@ def _slot_links(
     head = escape(reverse("appointments:book_confirm") + "?provider=")
     tail = escape("&" + urlencode({"appointment_type": kind.pk, "reason": reason}))
     css = "btn btn-sm btn-primary slot" if next_available else "btn btn-sm btn-outline-primary slot"
-    names = {slot.provider.pk: escape(slot.provider.display_name) for slot in slots} if with_provider else {}
+    names = {p.pk: escape(p.display_name) for p in {slot.provider for slot in slots}} if with_provider else {}
     zone = timezone.get_current_timezone()
     links = []
     for slot in slots:

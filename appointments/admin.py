@@ -217,15 +217,16 @@ class AppointmentAdmin(LightChangelistMixin, ValidatingAutocompleteMixin, CsvExp
     search_help_text = _("Start of the patient's family or given name, or their full MRN.")
     autocomplete_fields = ("patient",)
     ordering = ("start",)
-    search_patients_max = 10_000  # past this many matching patients, the plain search is as quick
 
     def get_search_results(self, request, queryset, search_term):
-        """Find the matching patients first, then their appointments by the (patient, start) index.
+        """Find the matching patients in a subquery, their appointments by the (patient, start) index.
 
         The plain search joins every appointment to its patient and tests each row before
         sorting: MariaDB then reads the whole appointment table (2.7 s at 100,000 rows, found by
         bench/pages.py). Same matches as ``search_fields`` (the patient admin's: every word starts
-        a family or given name, or is the full MRN), served by the patient name index.
+        a family or given name, or is the full MRN), served by the patient name indexes. A
+        subquery, not a list of the patients' keys: 2,774 keys written into the count and the
+        page query cost more to compile than the database took to answer.
         """
         words = search_term.split()
         if not words:
@@ -235,10 +236,7 @@ class AppointmentAdmin(LightChangelistMixin, ValidatingAutocompleteMixin, CsvExp
             patients = patients.filter(
                 Q(family_name__istartswith=word) | Q(given_name__istartswith=word) | Q(mrn__iexact=word)
             )
-        ids = list(patients.values_list("pk", flat=True)[: self.search_patients_max + 1])
-        if len(ids) > self.search_patients_max:
-            return super().get_search_results(request, queryset, search_term)
-        return queryset.filter(patient_id__in=ids), False
+        return queryset.filter(patient__in=patients.values("pk")), False
 
     actions = ("check_in", "start_visit", "complete", "mark_no_show", "approve", "cancel")
     readonly_fields = (

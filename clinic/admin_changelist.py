@@ -56,6 +56,13 @@ class Unsupported(Exception):
 
 
 class LightChangeList(ChangeList):
+    result_count_capped = False
+
+    def get_results(self, request):
+        super().get_results(request)
+        # clinic.admin_paginator counts a filtered list only up to its cap.
+        self.result_count_capped = getattr(self.paginator, "capped", False)
+
     @cached_property
     def light_result_list(self) -> dict:
         """What Django's ``{% result_list cl %}`` gives ``admin/change_list_results.html``."""

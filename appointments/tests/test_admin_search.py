@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from appointments.admin import AppointmentAdmin
 from appointments.tests.factories import AppointmentFactory
 from records.tests.factories import PatientFactory
 
@@ -32,11 +33,25 @@ def test_search_finds_the_appointments_of_matching_patients_by_any_word(staff):
     assert _found(staff, "") == {ann.pk, bob.pk}
 
 
-def test_search_falls_back_to_the_plain_search_when_many_patients_match(staff, monkeypatch):
-    monkeypatch.setattr(AppointmentAdmin, "search_patients_max", 1)
+def test_search_finds_the_appointments_of_every_matching_patient(staff):
     one = AppointmentFactory(patient=PatientFactory(family_name="Smith"))
     two = AppointmentFactory(patient=PatientFactory(family_name="Smithers"))
+    AppointmentFactory(patient=PatientFactory(family_name="Jones"))
     assert _found(staff, "smith") == {one.pk, two.pk}
+
+
+def test_the_search_asks_for_the_patients_in_a_subquery_not_a_list_of_keys(staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    patients = [PatientFactory(family_name=f"Smith{i}") for i in range(5)]
+    for patient in patients:
+        AppointmentFactory(patient=patient)
+    with CaptureQueriesContext(connection) as queries:
+        assert len(_found(staff, "smith")) == 5
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert re.search(r"patient_id[`\"]? IN \(SELECT", sql)
+    assert not re.search(r"patient_id[`\"]? IN \(\d", sql)
 
 
 def test_the_provider_filter_costs_one_query_however_many_providers(staff, django_assert_max_num_queries):

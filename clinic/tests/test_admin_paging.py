@@ -49,3 +49,62 @@ def test_a_search_in_the_admin_is_paged_the_same_way(client, clinic_admin, appoi
     response = client.get("/admin/appointments/appointment/", {"o": "1"})
     shown = [a.pk for a in response.context["cl"].result_list]
     assert shown == [a.pk for a in Appointment.objects.order_by("start", "-pk")]
+
+
+def test_a_filtered_list_is_counted_up_to_the_cap(appointments, django_assert_num_queries):
+    filtered = Appointment.objects.filter(status=Appointment.Status.BOOKED).order_by("start", "-pk")
+    paginator = EstimatedCountPaginator(filtered, 2)
+    paginator.count_cap = 5
+    with django_assert_num_queries(1):
+        assert paginator.count == 5
+    assert paginator.capped is True
+    assert list(paginator.page_range) == [1, 2, 3]
+    assert [a.pk for a in paginator.page(3).object_list] == [a.pk for a in filtered[4:5]]
+
+    exact = EstimatedCountPaginator(filtered, 2)
+    exact.count_cap = 7
+    assert (exact.count, exact.capped) == (7, False)
+    unfiltered = EstimatedCountPaginator(Appointment.objects.order_by("pk"), 2)
+    unfiltered.count_cap = 5
+    assert (unfiltered.count, unfiltered.capped) == (7, False)  # no estimate on SQLite: the exact count
+
+
+def test_a_page_of_a_filtered_list_reads_its_rows_by_key_alone(appointments):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    filtered = Appointment.objects.filter(patient__family_name__startswith="").select_related("patient")
+    with CaptureQueriesContext(connection) as queries:
+        page = EstimatedCountPaginator(filtered.order_by("start", "-pk"), 3).page(1)
+        assert [a.patient.pk for a in page.object_list]
+    keys, rows = queries.captured_queries[-2:]
+    assert "LIKE" in keys["sql"] and "LIKE" not in rows["sql"]
+
+
+def test_the_changelist_says_more_than_the_cap(client, clinic_admin, appointments, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "count_cap", 5)
+    monkeypatch.setattr("appointments.admin.AppointmentAdmin.list_per_page", 2)
+    client.force_login(clinic_admin)
+    response = client.get("/admin/appointments/appointment/", {"status": "booked"})
+    body = response.content.decode()
+    assert response.context["cl"].result_count_capped
+    assert "more than 5 appointments" in body
+    assert "more than 5 results" in body  # the search form's count of a filtered list
+    assert "Select all matching appointments (more than 5)" in body
+    assert "Select all 5" not in body and "All 5 selected" not in body
+
+    monkeypatch.setattr(EstimatedCountPaginator, "count_cap", 100)
+    body = client.get("/admin/appointments/appointment/", {"status": "booked"}).content.decode()
+    assert "7 appointments" in body and "more than" not in body
+
+
+def test_the_patient_changelist_says_more_than_the_cap(client, clinic_admin, monkeypatch):
+    from records.tests.factories import PatientFactory
+
+    for _ in range(4):
+        PatientFactory(family_name="Smith")
+    monkeypatch.setattr(EstimatedCountPaginator, "count_cap", 3)
+    monkeypatch.setattr("records.admin.patients.PatientAdmin.list_per_page", 2)
+    client.force_login(clinic_admin)
+    body = client.get("/admin/records/patient/", {"q": "smith"}).content.decode()
+    assert "more than 3 patients" in body and "more than 3 results" in body

@@ -186,8 +186,12 @@ class ProviderFilter(admin.RelatedFieldListFilter):
     reads every provider's user one query at a time: 100 queries for a 100-clinician group)."""
 
     def field_choices(self, field, request, model_admin):
-        providers = Provider.objects.select_related("user").order_by("user__last_name", "user__first_name")
-        return [(p.pk, str(p)) for p in providers]
+        # The names alone, not each provider's and user's whole row (100 of each at the large
+        # bench size); shown as Provider.display_name shows them (User.get_full_name or e-mail).
+        rows = Provider.objects.order_by("user__last_name", "user__first_name").values_list(
+            "pk", "user__first_name", "user__last_name", "user__email"
+        )
+        return [(pk, f"{first} {last}".strip() or email) for pk, first, last, email in rows]
 
 
 @admin.register(Appointment)

@@ -70,3 +70,17 @@ def test_the_provider_filter_costs_one_query_however_many_providers(staff, djang
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_provider_filter_names_each_provider_as_the_provider_shows_itself(staff):
+    from accounts.tests.factories import StaffFactory
+    from appointments.tests.factories import ProviderFactory
+
+    named = ProviderFactory(user=StaffFactory(first_name="Ann", last_name="<Lee>"))
+    nameless = ProviderFactory(user=StaffFactory(first_name="", last_name="", email="dr@example.org"))
+    response = staff.get("/admin/appointments/appointment/")
+    provider_filter = next(f for f in response.context["cl"].filter_specs if f.title == "provider")
+    choices = dict(provider_filter.lookup_choices)
+    assert choices[named.pk] == str(named) == "Ann <Lee>"
+    assert choices[nameless.pk] == str(nameless) == "dr@example.org"
+    assert "Ann &lt;Lee&gt;" in response.content.decode()

@@ -185,7 +185,8 @@ def bucket_for_days(days: float, codes: dict[str, str]) -> str | None:
 
 def find_ages(words: list[str]) -> list[tuple[int, int]]:
     """(first token, end token) of each age stated as "shes 6 weeks", "hes only 3 months", "my
-    baby is 10 days", "my 3 week old" in ``words``: not a duration, not a pregnancy."""
+    baby is 10 days", "my girl 18 months", "my 3 week old" in ``words``: not a duration, not a
+    pregnancy."""
     spans: list[tuple[int, int]] = []
     for j, word in enumerate(words):
         if word in UNIT_DAYS and j >= 1 and j + 1 < len(words) and words[j + 1] == "old":
@@ -199,7 +200,11 @@ def find_ages(words: list[str]) -> list[tuple[int, int]]:
         k = j - 2
         while k >= 0 and words[k] in _AGE_HEDGES:
             k -= 1
-        if k >= 0 and (words[k] in ("hes", "shes") or (words[k] == "is" and k >= 1 and words[k - 1] in _AGE_SUBJECTS)):
+        if k >= 0 and (
+            words[k] in ("hes", "shes")
+            or (words[k] in _AGE_SUBJECTS and words[k] not in ("he", "she"))  # "my girl 18 months"
+            or (words[k] == "is" and k >= 1 and words[k - 1] in _AGE_SUBJECTS)
+        ):
             spans.append((j - 1, j + 1))
     return spans
 
@@ -293,6 +298,8 @@ def find_duration_candidates(
             first = k
             if k >= 1 and words[k] in ("couple", "few") and words[k - 1] in ("a", "the"):
                 first = k - 1
+            if k >= 1 and words[k] in ("a", "an") and words[k - 1] == "half":  # "half an hour"
+                quantity, first = 0.5, k - 1
             if first >= 1 and words[first - 1] in _FREQUENCY_BEFORE:
                 continue
             if words[k] in ("a", "an") and k >= 1 and words[k - 1] in _FREQUENCY_BEFORE:
@@ -323,6 +330,11 @@ def _counts_before(words: list[str], k: int) -> bool:
         if word.replace(".", "", 1).isdigit() or (word in lx.NUMBER_WORDS and lx.NUMBER_WORDS[word] >= 2):
             return x == k - 1 or words[k - 1].isalpha()
     return False
+
+
+def is_frequency(words: list[str], start: int) -> bool:
+    """Whether the quantity starting at ``start`` is a rate: "every half hour", "twice a day"."""
+    return start >= 1 and words[start - 1] in _FREQUENCY_BEFORE
 
 
 def find_time_points(words: list[str]) -> list[tuple[int, int]]:

@@ -34,6 +34,7 @@ from diagnosis.ml.durations import (
     find_gestations,
     find_temperatures,
     find_time_points,
+    is_frequency,
 )
 from diagnosis.ml.negation import negated_matches
 from diagnosis.ml.spelling import (
@@ -405,7 +406,11 @@ class TextIndex:
         matches = [
             c
             for c in self._select(self._candidates(tokens), words)
-            if not (self.kb.findings[c.code].kind == "duration" and overlay_taken.intersection(range(c.start, c.end)))
+            if not (
+                self.kb.findings[c.code].kind == "duration"
+                # "every half hour" is a rate
+                and (overlay_taken.intersection(range(c.start, c.end)) or is_frequency(words, c.start))
+            )
             # "not drinking fine" is no reassurance
             and not (c.reassures and c.start > 0 and words[c.start - 1] in lx.NEGATION_TRIGGERS)
         ]

@@ -140,6 +140,8 @@ def test_how_long_a_habit_or_condition_lasted_is_no_symptom_duration(text: str, 
     ("text", "expected"),
     [
         ("i smoke 20 a day", set()),  # a rate, not a duration
+        ("need a wee every half hour", set()),
+        ("pain for half an hour", {"duration_minutes"}),
         ("drink 4 pints a night", set()),
         ("had a fever a day or two", {"duration_days"}),
         ("hurt my knee 3 days ago", {"duration_days"}),  # the time since an event dates the pain
@@ -245,7 +247,10 @@ def test_an_unmarked_time_point_is_no_second_duration(text: str, expected: str, 
 # --- 6. an age stated as "my 3 week old" is no duration ------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["my 3 week old daughter looks yellow", "my 6 month old has a rash", "3 weeks old"])
+@pytest.mark.parametrize(
+    "text",
+    ["my 3 week old daughter looks yellow", "my 6 month old has a rash", "3 weeks old", "my little girl 18 months"],
+)
 def test_an_age_in_old_is_no_duration(text: str, kb: KnowledgeBase) -> None:
     codes = {code for code, present in found(text, kb) if present}
     assert not codes & DURATION_CODES, codes

@@ -7,9 +7,14 @@ from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.urls import path, reverse
+from django.urls import get_script_prefix, path, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+
+# ClinicAdminSite.get_app_list: the app list per permission set (a handful: one per role mix).
+_APP_LISTS: dict[tuple, list] = {}
+_APP_LISTS_MAX = 256
 
 
 class ClinicAdminSite(admin.AdminSite):
@@ -26,13 +31,28 @@ class ClinicAdminSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and user.is_staff and user.is_verified())
 
+    def app_list_key(self, request) -> tuple:
+        """Everything the full app list depends on: the user's permissions (every model admin's
+        ``has_*_permission`` is either the permission check or a constant), the language it is
+        sorted in, and the URL prefix. Users with the same permissions share one list."""
+        user = request.user
+        perms = frozenset(user.get_all_permissions())
+        return (user.is_active, user.is_superuser, perms, get_language(), get_script_prefix(), self.name)
+
     def get_app_list(self, request, app_label=None):
-        # Built once per request: the index and the navigation sidebar (each_context) both ask
-        # for it, and each build checks every model admin's permissions.
+        # Built once per permission set and process (see app_list_key), not per request: the
+        # index and every page's navigation sidebar ask for it, and each build checks every
+        # model admin's permissions and reverses their URLs. Each caller gets its own copy.
         if app_label is not None:
             return super().get_app_list(request, app_label)
         if not hasattr(request, "_clinic_app_list"):
-            request._clinic_app_list = super().get_app_list(request)
+            key = self.app_list_key(request)
+            built = _APP_LISTS.get(key)
+            if built is None:
+                if len(_APP_LISTS) >= _APP_LISTS_MAX:
+                    _APP_LISTS.clear()
+                built = _APP_LISTS[key] = super().get_app_list(request)
+            request._clinic_app_list = [{**app, "models": [dict(m) for m in app["models"]]} for app in built]
         return request._clinic_app_list
 
     def index(self, request, extra_context=None):
@@ -55,6 +75,7 @@ class ClinicAdminSite(admin.AdminSite):
                 self.admin_view(require_POST(dashboard.approve)),
                 name="dashboard_approve",
             ),
+            path("dashboard/utilisation/", self.admin_view(dashboard.utilisation), name="dashboard_utilisation"),
             *super().get_urls(),
         ]
 

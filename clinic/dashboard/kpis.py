@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, Window
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -32,6 +32,8 @@ Status = Appointment.Status
 TIME_HELD = (Status.BOOKED, Status.CHECKED_IN, Status.IN_PROGRESS, Status.COMPLETED, Status.NO_SHOW)
 REVIEW_LIMIT = 10
 TOP_CONDITIONS = 8
+# The utilisation chart shows the busiest providers; the whole list has its own page.
+UTILISATION_CHART_LIMIT = 10
 MAX_RANGE_DAYS = 366
 
 
@@ -44,6 +46,20 @@ class ProviderUtilisation:
     @property
     def share(self) -> float | None:
         return self.booked_minutes / self.available_minutes if self.available_minutes else None
+
+
+@dataclass
+class Review:
+    """The audit events that need a human to look at them: always read fresh, never cached."""
+
+    break_glass: list[EmergencyAccess]
+    break_glass_count: int
+    lockouts: list[AccessAttempt]
+    lockout_count: int
+
+    @property
+    def count(self) -> int:
+        return self.break_glass_count + self.lockout_count
 
 
 @dataclass
@@ -62,10 +78,7 @@ class Kpis:
     top_conditions: list[tuple[str, str, int]]  # (name, ICD-10, checks)
     agreement_confirmed: int
     agreement_in_top3: int
-    break_glass: list[EmergencyAccess]
-    break_glass_count: int
-    lockouts: list[AccessAttempt]
-    lockout_count: int
+    review: Review | None = None  # None: the counted figures only (``counted_kpis``)
     symptom_checks: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -116,7 +129,34 @@ class Kpis:
 
     @property
     def review_count(self) -> int:
-        return self.break_glass_count + self.lockout_count
+        return self.review.count
+
+    @property
+    def break_glass(self) -> list[EmergencyAccess]:
+        return self.review.break_glass
+
+    @property
+    def break_glass_count(self) -> int:
+        return self.review.break_glass_count
+
+    @property
+    def lockouts(self) -> list[AccessAttempt]:
+        return self.review.lockouts
+
+    @property
+    def lockout_count(self) -> int:
+        return self.review.lockout_count
+
+    @property
+    def utilisation_shown(self) -> list[ProviderUtilisation]:
+        """The utilisation chart's rows: the busiest ``UTILISATION_CHART_LIMIT`` providers with
+        known availability (``utilisation`` is sorted busiest first)."""
+        return [u for u in self.utilisation if u.share is not None][:UTILISATION_CHART_LIMIT]
+
+    @property
+    def utilisation_known(self) -> int:
+        """Providers with available time in the range (the ones with a share)."""
+        return sum(1 for u in self.utilisation if u.share is not None)
 
 
 def range_bounds(first: date, last: date) -> tuple[datetime, datetime]:
@@ -290,18 +330,12 @@ def cached_aggregates(first: date, last: date) -> dict:
     return found
 
 
-def clinic_kpis(*, first: date, last: date) -> Kpis:
-    """Every number of the clinic admin's dashboard for local days ``first``..``last``. The
-    aggregates may be up to ``DASHBOARD_CACHE_SECONDS`` old (``Kpis.as_of`` says when they were
-    counted); the lists needing review are always read fresh."""
-    start, end = range_bounds(first, last)
-    numbers = cached_aggregates(first, last)
+def counted_kpis(*, first: date, last: date, aggregates: dict | None = None) -> Kpis:
+    """The counted figures for local days ``first``..``last`` (no review lists), from
+    ``aggregates`` (``cached_aggregates(first, last)`` when not given). They may be up to
+    ``DASHBOARD_CACHE_SECONDS`` old: ``Kpis.as_of`` says when they were counted."""
+    numbers = aggregates if aggregates is not None else cached_aggregates(first, last)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    review = emergency_accesses_for_review(since=start).filter(granted_at__lt=end)
-    lockouts = AccessAttempt.objects.filter(
-        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=start, attempt_time__lt=end
-    ).order_by("-attempt_time")
-
     return Kpis(
         first=first,
         last=last,
@@ -317,11 +351,44 @@ def clinic_kpis(*, first: date, last: date) -> Kpis:
         top_conditions=numbers["top_conditions"],
         agreement_confirmed=numbers["agreement_confirmed"],
         agreement_in_top3=numbers["agreement_in_top3"],
-        break_glass=list(review[:REVIEW_LIMIT]),
-        break_glass_count=review.count(),
-        lockouts=list(lockouts[:REVIEW_LIMIT]),
-        lockout_count=lockouts.count(),
     )
+
+
+def _first_and_count(queryset, limit: int) -> tuple[list, int]:
+    """The first ``limit`` rows of ``queryset`` and how many rows it has, in one query: each row
+    carries the total (a window count over every matching row, taken before the LIMIT)."""
+    rows = list(queryset.annotate(matching=Window(Count("pk")))[:limit])
+    return rows, rows[0].matching if rows else 0
+
+
+def review_events(*, first: date, last: date) -> Review:
+    """Break-the-glass openings and account lockouts in the range, newest first: read on every
+    call (two small indexed queries), so a new one shows at once."""
+    start, end = range_bounds(first, last)
+    # Only the columns the review tables show (a patient's MRN, not their address).
+    grants, grant_count = _first_and_count(
+        emergency_accesses_for_review(since=start)
+        .filter(granted_at__lt=end)
+        .only("granted_at", "staff__first_name", "staff__last_name", "staff__email", "patient__mrn"),
+        REVIEW_LIMIT,
+    )
+    lockouts, lockout_count = _first_and_count(
+        AccessAttempt.objects.filter(
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=start, attempt_time__lt=end
+        )
+        .only("attempt_time", "username", "ip_address", "failures_since_start")
+        .order_by("-attempt_time"),
+        REVIEW_LIMIT,
+    )
+    return Review(break_glass=grants, break_glass_count=grant_count, lockouts=lockouts, lockout_count=lockout_count)
+
+
+def clinic_kpis(*, first: date, last: date) -> Kpis:
+    """Every number of the clinic admin's dashboard for local days ``first``..``last``: the
+    counted figures (``counted_kpis``, possibly cached) and the review lists, always fresh."""
+    numbers = counted_kpis(first=first, last=last)
+    numbers.review = review_events(first=first, last=last)
+    return numbers
 
 
 def default_range(today: date) -> tuple[date, date]:

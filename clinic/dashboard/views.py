@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from accounts import roles
 from appointments import services as appointment_services
@@ -33,6 +39,7 @@ WEEKDAYS = (
 
 def kpi_charts(numbers: kpis.Kpis) -> list[charts.Chart]:
     triage_labels = dict(SymptomCheck.Triage.choices)
+    shown = numbers.utilisation_shown
     return [
         charts.line_chart(
             chart_id="chart-appointments-per-day",
@@ -48,12 +55,15 @@ def kpi_charts(numbers: kpis.Kpis) -> list[charts.Chart]:
         ),
         charts.bar_chart(
             chart_id="chart-utilisation-by-provider",
-            title=_("Utilisation by provider"),
+            title=_("Utilisation by provider")
+            if len(shown) == numbers.utilisation_known
+            else _("Utilisation by provider: the %(shown)d busiest of %(all)d")
+            % {"shown": len(shown), "all": numbers.utilisation_known},
             value_label=_("Booked share of available time"),
-            data=[(u.provider.display_name, u.share) for u in numbers.utilisation if u.share is not None],
+            data=[(u.provider.display_name, u.share) for u in shown],
             fmt=charts.percent,
             horizontal=True,
-            maximum=max([1.0, *(u.share for u in numbers.utilisation if u.share is not None)]),
+            maximum=max([1.0, *(u.share for u in shown)]),
         ),
         charts.bar_chart(
             chart_id="chart-top-conditions",
@@ -71,12 +81,80 @@ def kpi_charts(numbers: kpis.Kpis) -> list[charts.Chart]:
     ]
 
 
+# Where the fresh review tile goes in the cached figures (an HTML comment: inert if ever left in).
+REVIEW_MARK = "<!-- clinic:review-tile -->"
+
+
+def kpi_figures(first, last) -> tuple[SafeString, SafeString]:
+    """The counted part of the clinic admin's panel for local days ``first``..``last`` (figures,
+    charts, triage table), rendered, split where the fresh review tile goes.
+
+    Rendered once per count (``kpis.cached_aggregates``' ``as_of``, so never older than the
+    counts) and kept as long as the counts: it holds counts, provider and condition names, no
+    patient and nothing of the viewer, so every clinic admin may be shown the same copy."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    aggregates = kpis.cached_aggregates(first, last)
+    key = ":".join(
+        (
+            "clinic:dashboard-kpi-html:v1",
+            first.isoformat(),
+            last.isoformat(),
+            aggregates["as_of"].isoformat(),
+            get_language() or "",
+            timezone.get_current_timezone_name(),
+        )
+    )
+    found = cache.get(key) if seconds else None
+    if found is not None:
+        return found
+    numbers = kpis.counted_kpis(first=first, last=last, aggregates=aggregates)
+    html = render_to_string(
+        "admin/dashboard/kpi_figures.html",
+        {
+            "kpis": numbers,
+            "charts": kpi_charts(numbers),
+            "triage_rows": [(label, numbers.triage.get(value, 0)) for value, label in SymptomCheck.Triage.choices],
+            "review_mark": mark_safe(REVIEW_MARK),  # noqa: S308 - a constant
+        },
+    )
+    before, after = html.split(REVIEW_MARK)
+    pieces = (mark_safe(before), mark_safe(after))  # noqa: S308 - rendered by the escaping template
+    if seconds:
+        cache.set(key, pieces, seconds)
+    return pieces
+
+
+# app_list_html: the index's rendered app list per permission set (see ClinicAdminSite.app_list_key).
+_APP_LIST_HTML: dict[tuple, SafeString] = {}
+_APP_LIST_HTML_MAX = 256
+
+
+def app_list_html(request: HttpRequest) -> SafeString:
+    """The index's app list (``admin/app_list.html``), rendered once per permission set and
+    process: it holds only the model names and URLs those permissions open, nothing else of the
+    user, and the app list it is rendered from is itself kept per permission set."""
+    site = admin.site
+    key = (*site.app_list_key(request), request.path)
+    found = _APP_LIST_HTML.get(key)
+    if found is None:
+        if len(_APP_LIST_HTML) >= _APP_LIST_HTML_MAX:
+            _APP_LIST_HTML.clear()
+        found = _APP_LIST_HTML[key] = render_to_string(
+            "admin/app_list.html", {"app_list": site.get_app_list(request), "show_changelinks": True}, request=request
+        )
+    return found
+
+
+def _range_form(request: HttpRequest, now) -> DateRangeForm:
+    return DateRangeForm(request.GET or None, today=timezone.localdate(now, timezone=clinic_zone()))
+
+
 def dashboard_context(request: HttpRequest) -> dict:
     """The panels this user's roles may see, and nothing else (a receptionist gets no clinical
     panel, doctors and nurses get no clinic KPIs)."""
     user = request.user
     now = timezone.now()
-    context: dict = {"now": now}
+    context: dict = {"now": now, "app_list_html": app_list_html(request)}
     if roles.has_role(user, roles.DOCTOR):
         context["doctor"] = panels.doctor_panels(user=user, now=now)
     if roles.has_role(user, roles.NURSE):
@@ -85,18 +163,37 @@ def dashboard_context(request: HttpRequest) -> dict:
         context["reception"] = panels.reception_panels(now=now)
         context["can_change_appointments"] = user.has_perm("appointments.change_appointment")
     if roles.has_role(user, roles.CLINIC_ADMIN):
-        form = DateRangeForm(request.GET or None, today=timezone.localdate(now, timezone=clinic_zone()))
+        form = _range_form(request, now)
         first, last = form.range()
-        numbers = kpis.clinic_kpis(first=first, last=last)
         context.update(
             {
                 "range_form": form,
-                "kpis": numbers,
-                "charts": kpi_charts(numbers),
-                "triage_rows": [(label, numbers.triage.get(value, 0)) for value, label in SymptomCheck.Triage.choices],
+                "kpi_range": (first, last),
+                "kpi_figures": kpi_figures(first, last),
+                "review": kpis.review_events(first=first, last=last),
             }
         )
     return context
+
+
+@require_safe
+def utilisation(request: HttpRequest) -> TemplateResponse:
+    """Every provider's utilisation over the range (the dashboard's chart shows the busiest)."""
+    if not roles.has_role(request.user, roles.CLINIC_ADMIN):
+        raise PermissionDenied
+    form = _range_form(request, timezone.now())
+    first, last = form.range()
+    numbers = kpis.counted_kpis(first=first, last=last)
+    return TemplateResponse(
+        request,
+        "admin/dashboard/utilisation.html",
+        {
+            **admin.site.each_context(request),
+            "title": _("Utilisation by provider"),
+            "range_form": form,
+            "kpis": numbers,
+        },
+    )
 
 
 def _appointment_action(request: HttpRequest, pk: int, run, done: str) -> HttpResponseRedirect:

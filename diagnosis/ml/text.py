@@ -12,8 +12,12 @@ The pipeline, compiled once per knowledge base into a :class:`TextIndex`:
    "pain in my chest" for "chest pain") as token sequences in a trie, skipping filler words,
    preferring the longest match; a KB finding's ``denials`` ("plenty of wet nappies") match as
    that finding absent, and a negative inside a phrase ("neck isnt stiff") denies it;
-4. durations, sudden onset and temperatures from patterns (``durations.py``);
-5. negation scopes ("no fever, cough or rash"; "denies chest pain but has...").
+4. durations, sudden onset and temperatures from patterns (``durations.py``); a bare time point
+   ("worse today") only when it marks the onset or the text states no other duration;
+5. the words around a phrase (``context.py``): a pain trigger ("hurts when i cough") is no
+   complaint, a habit ended ("ex smoker") is absent, a habit's own duration ("smoked for 30
+   years") is no symptom's;
+6. negation scopes ("no fever, cough or rash"; "denies chest pain but has...").
 
 Word normalisation and stemming live in ``spelling.py``, phrase keys and word-order variants in
 ``variants.py``, negation scopes in ``negation.py``, the word lists in ``lexicon.py``.
@@ -27,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from diagnosis.ml import lexicon as lx
+from diagnosis.ml.context import aggravates, ended_habits, foreign_durations, intended, marked_current
 from diagnosis.ml.durations import (
     earliest_point,
     find_ages,
@@ -386,6 +391,9 @@ class TextIndex:
         chosen.sort(key=lambda c: c.start)
         return chosen
 
+    def _kind(self, code: str) -> str:
+        return self.kb.findings[code].kind
+
     def extract(self, text: str) -> list[Extracted]:
         """The findings in ``text``, one per code (present wins over absent), in text order."""
         tokens = self.tokenize(text)
@@ -414,51 +422,31 @@ class TextIndex:
             # "not drinking fine" is no reassurance
             and not (c.reassures and c.start > 0 and words[c.start - 1] in lx.NEGATION_TRIGGERS)
         ]
+        kind = self._kind
         # "tummy hurts when i cough": what brings a pain on, not a complaint of its own
-        matches = [c for c in matches if not _aggravates(words, c.start, c.end)]
+        matches = [c for c in matches if not aggravates(words, c.start, c.end)]
         # "trying to quit smoking": an intention, not a habit ended (the habit goes on)
         matches = [
-            c._replace(reassures=False) if c.reassures and _intended(words, c.start) else c
+            c._replace(reassures=False) if c.reassures and intended(words, c.start) else c
             for c in matches
-            if not (c.reassures and _intended(words, c.start) and self.kb.findings[c.code].kind != "context")
+            if not (c.reassures and intended(words, c.start) and kind(c.code) != "context")
         ]
-        # "smoked for 30 years", "diabetic since 2010", "stopped smoking 5 years ago", "pack a
-        # day": how long a habit or a condition has lasted (or since it ended) is no symptom's
-        # duration. A shorter time after a context ("my kids have had it for 2 days") and the
-        # time since an event ("fell 3 days ago") still date the complaint.
-        long_ago = self.duration_codes.get("months")
-        inside: set[int] = set()  # a duration inside a context phrase ("20 a day", "12 hour flight")
-        attached: set[int] = set()  # a long duration just after one
-        ended: set[int] = set()  # any duration just after a habit ended
-        starts = {m.start for m in matches}
-        for m in matches:
-            if self.kb.findings[m.code].kind == "context":
-                inside.update(range(m.start, m.end))
-                after = _lead_in(words, m.end, starts)
-                (ended if m.reassures else attached).update(after)
-
-        def own_duration(code: str, start: int, end: int) -> bool:
-            return not (
-                set(range(start, end)) <= inside
-                or start in ended
-                or (start in attached and code == long_ago and not _after(words, end, "ago"))
-            )
-
+        # "smoked for 30 years", "diabetic since 2010", "pack a day": no symptom's duration
+        foreign = foreign_durations(words, matches, kind, self.duration_codes.get("months"))
         point_spans = {(start, end) for _, start, end, _ in points}
         durations = [o for o in overlay if o[0] in self.duration_codes.values() and (o[1], o[2]) not in point_spans]
-        durations = [o for o in durations if own_duration(*o)]
+        durations = [o for o in durations if not foreign(*o)]
         if not durations:  # no duration stated: an unmarked time point stands in
-            durations = earliest_point([p for p in points if own_duration(*p[:3])])
+            durations = earliest_point([p for p in points if not foreign(*p[:3])])
         overlay = [o for o in overlay if o[0] not in self.duration_codes.values()] + durations
-        # an ex-smoker's "smoked 20 a day" is the past habit, unless marked as now ("still",
-        # "again"): one context finding ended in the text is absent there
-        ended_codes = {m.code for m in matches if m.reassures and self.kb.findings[m.code].kind == "context"}
+        # an ex-smoker's "smoked 20 a day" is the past habit, unless marked as now
+        ended_codes = ended_habits(matches, kind)
         negated = negated_matches(words, matches)
         results: list[tuple[int, Extracted]] = []
         for match, is_negated in zip(matches, negated, strict=True):
             # a reassurance is absent whatever scope it sits in ("no vomiting, drinking fine")
             is_negated = is_negated or match.denied or match.reassures
-            if match.code in ended_codes and not _current(words, match.start, match.end):
+            if match.code in ended_codes and not marked_current(words, match.start, match.end):
                 is_negated = True
             span = (tokens[match.start].start, tokens[match.end - 1].end)
             results.append((match.start, Extracted(match.code, not is_negated, span, text[span[0] : span[1]])))
@@ -475,58 +463,6 @@ class TextIndex:
 
 
 _COMPOUND_JOINERS = frozenset({"and", "with", ","})
-# words that end the stretch after a habit where its own duration may follow
-_LEAD_IN_STOPS = frozenset({",", ".", ";", "!", "?", ":", "and", "but", "with", "then", "now", "also", "plus"})
-_LEAD_IN_WORDS = 6
-_INTENTIONS = frozenset({"trying", "tried", "try", "want", "wanting", "need", "going", "planning", "should"})
-_NOW = frozenset({"still", "again", "currently"})
-
-
-def _lead_in(words: list[str], pos: int, starts: set[int]) -> range:
-    """Positions a duration attached to a phrase ending at ``pos`` may start at: the same
-    clause, before any other finding ("smoked 20 a day for 30 years")."""
-    end = pos
-    while end < min(len(words), pos + _LEAD_IN_WORDS) and words[end] not in _LEAD_IN_STOPS:
-        if end in starts and end > pos:
-            break
-        end += 1
-    return range(pos, end)
-
-
-_AGGRAVATION_FILLERS = frozenset({"i", "or", "and", "it", "you", "even", "me", "my", "more", "lot", "a", "bit"})
-
-
-def _aggravates(words: list[str], start: int, end: int) -> bool:
-    """Whether the phrase at ``start:end`` ("cough") is what makes a pain worse: "hurts more
-    when i walk or cough", "pain on coughing", "sore to cough"."""
-    if not all(w in lx.AGGRAVATING_ACTIONS for w in words[start:end]):
-        return False
-    k = start - 1
-    if k >= 1 and words[k] in ("or", "and") and words[k - 1] not in lx.AGGRAVATION_CUES:
-        k -= 2  # over one other action: "when i walk or cough"
-    while k >= 0 and words[k] in _AGGRAVATION_FILLERS:
-        k -= 1
-    if k < 0 or words[k] not in lx.AGGRAVATION_CUES:
-        return False
-    k -= 1
-    while k >= 0 and (words[k] in _AGGRAVATION_FILLERS or words[k] in lx.INTENSIFIERS):
-        k -= 1
-    return k >= 0 and words[k] in lx.PAIN_OR_WORSE
-
-
-def _after(words: list[str], pos: int, word: str) -> bool:
-    return pos < len(words) and words[pos] == word
-
-
-def _intended(words: list[str], start: int) -> bool:
-    """An intention, not a fact: "trying to quit smoking", "want to give up smoking"."""
-    before = words[max(0, start - 3) : start]
-    return any(w in _INTENTIONS for w in before) and (not before or before[-1] in ("to", *_INTENTIONS))
-
-
-def _current(words: list[str], start: int, end: int) -> bool:
-    """Whether a habit's mention is marked as now: "still smoke", "smoking again"."""
-    return any(w in _NOW for w in words[max(0, start - 2) : start] + words[end : end + 2])
 
 
 def _denies_predicate(tokens: list[Token], pos: int) -> bool:

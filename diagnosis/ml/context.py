@@ -1,0 +1,115 @@
+"""What the words around a matched phrase say about it: habits, their durations, pain triggers.
+
+Used by the text index (``text.py``) after phrase matching:
+
+- "tummy hurts when i cough": the cough is what brings the pain on, not a complaint;
+- "trying to quit smoking": an intention, so the habit goes on;
+- "ex smoker, smoked 20 a day": one mention says the habit ended, so the others are its past,
+  unless marked as now ("still smoke", "smoking again");
+- "smoked for 30 years", "diabetic since 2010", "pack a day", "stopped smoking 5 years ago": how
+  long a habit or a condition has lasted (or since it ended) is no symptom's duration. A shorter
+  time after a context ("my kids have had it for 2 days") and the time since an event ("fell 3
+  days ago") still date the complaint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from diagnosis.ml import lexicon as lx
+
+__all__ = ["Match", "aggravates", "ended_habits", "foreign_durations", "intended", "marked_current"]
+
+# words that end the stretch after a habit where its own duration may follow
+_LEAD_IN_STOPS = frozenset({",", ".", ";", "!", "?", ":", "and", "but", "with", "then", "now", "also", "plus"})
+_LEAD_IN_WORDS = 6
+_INTENTIONS = frozenset({"trying", "tried", "try", "want", "wanting", "need", "going", "planning", "should"})
+_NOW = frozenset({"still", "again", "currently"})
+_AGGRAVATION_FILLERS = frozenset({"i", "or", "and", "it", "you", "even", "me", "my", "more", "lot", "a", "bit"})
+
+
+class Match(Protocol):
+    """A matched phrase: token indexes [start, end), its finding, whether it is a KB denial."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def reassures(self) -> bool: ...
+
+
+def aggravates(words: list[str], start: int, end: int) -> bool:
+    """Whether the phrase at ``start:end`` ("cough") is what makes a pain worse: "hurts more
+    when i walk or cough", "pain on coughing", "sore to cough"."""
+    if not all(w in lx.AGGRAVATING_ACTIONS for w in words[start:end]):
+        return False
+    k = start - 1
+    if k >= 1 and words[k] in ("or", "and") and words[k - 1] not in lx.AGGRAVATION_CUES:
+        k -= 2  # over one other action: "when i walk or cough"
+    while k >= 0 and words[k] in _AGGRAVATION_FILLERS:
+        k -= 1
+    if k < 0 or words[k] not in lx.AGGRAVATION_CUES:
+        return False
+    k -= 1
+    while k >= 0 and (words[k] in _AGGRAVATION_FILLERS or words[k] in lx.INTENSIFIERS):
+        k -= 1
+    return k >= 0 and words[k] in lx.PAIN_OR_WORSE
+
+
+def intended(words: list[str], start: int) -> bool:
+    """An intention, not a fact: "trying to quit smoking", "want to give up smoking"."""
+    before = words[max(0, start - 3) : start]
+    return any(w in _INTENTIONS for w in before) and (not before or before[-1] in ("to", *_INTENTIONS))
+
+
+def marked_current(words: list[str], start: int, end: int) -> bool:
+    """Whether a habit's mention is marked as now: "still smoke", "smoking again"."""
+    return any(w in _NOW for w in words[max(0, start - 2) : start] + words[end : end + 2])
+
+
+def ended_habits(matches: Sequence[Match], kind: Callable[[str], str]) -> set[str]:
+    """The context findings the text says have ended ("ex smoker", "quit smoking")."""
+    return {m.code for m in matches if m.reassures and kind(m.code) == "context"}
+
+
+def foreign_durations(
+    words: list[str], matches: Sequence[Match], kind: Callable[[str], str], long_code: str | None
+) -> Callable[[str, int, int], bool]:
+    """A test of whether a duration (code, first token, end token) belongs to a habit or a
+    condition rather than to the complaint: inside a context phrase ("20 a day", "12 hour
+    flight"), just after a habit ended, or a long one (``long_code``) just after a context."""
+    inside: set[int] = set()
+    attached: set[int] = set()
+    ended: set[int] = set()
+    starts = {m.start for m in matches}
+    for m in matches:
+        if kind(m.code) == "context":
+            inside.update(range(m.start, m.end))
+            (ended if m.reassures else attached).update(_lead_in(words, m.end, starts))
+
+    def foreign(code: str, start: int, end: int) -> bool:
+        return (
+            set(range(start, end)) <= inside
+            or start in ended
+            or (start in attached and code == long_code and not (end < len(words) and words[end] == "ago"))
+        )
+
+    return foreign
+
+
+def _lead_in(words: list[str], pos: int, starts: set[int]) -> range:
+    """Positions a duration attached to a phrase ending at ``pos`` may start at: the same
+    clause, before any other finding ("smoked 20 a day for 30 years")."""
+    end = pos
+    while end < min(len(words), pos + _LEAD_IN_WORDS) and words[end] not in _LEAD_IN_STOPS:
+        if end in starts and end > pos:
+            break
+        end += 1
+    return range(pos, end)

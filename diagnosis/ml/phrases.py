@@ -1,0 +1,242 @@
+"""The knowledge base's phrases as a trie of stems, and matching them against a tokenised text.
+
+Used by the text index (``text.py``), which cleans the words first. Each KB finding gives its
+synonyms, label, lay phrase and misspellings (plus the generated word orders of ``variants.py``);
+its ``denials`` ("plenty of wet nappies") are phrases that say it is absent. A text is matched
+as token sequences, skipping filler words and at most one unknown word, and a negative inside a
+phrase ("neck isnt stiff") denies it. Where matches compete for the same words the longest wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
+
+from diagnosis.ml import lexicon as lx
+from diagnosis.ml.spelling import raw_words, stem
+from diagnosis.ml.variants import SOFT_WORDS, variants
+
+if TYPE_CHECKING:
+    from diagnosis.ml.knowledge import KnowledgeBase
+
+__all__ = ["ENGLISH_WORDS", "Candidate", "PhraseTrie", "Token"]
+
+MAX_GAP = 1  # unknown words a multi-word phrase may skip (a gapped match ranks lower)
+# Rank of a phrase: lower wins when two findings claim the same words.
+RANK_KB, RANK_MISSPELLING, RANK_NAME, RANK_BUILTIN, RANK_VARIANT = 0, 0, 1, 1, 2
+
+# Everyday words: a one-word KB "misspelling" that is one of these ("ours") is no phrase.
+ENGLISH_WORDS = (
+    lx.COMMON_WORDS
+    | lx.STOPWORDS
+    | lx.INTENSIFIERS
+    | lx.NEGATION_TRIGGERS
+    | lx.CLAUSE_STARTS
+    | frozenset(lx.NUMBER_WORDS)
+    | frozenset(lx.TOKEN_REWRITES)
+)
+_COMPOUND_JOINERS = frozenset({"and", "with", ","})
+
+
+class Token(NamedTuple):
+    word: str  # cleaned word (after rewrites and corrections), before stemming
+    stem: str
+    start: int  # character offsets into the original text
+    end: int
+
+
+class Candidate(NamedTuple):
+    n_words: int
+    gaps: int
+    rank: int
+    order: int
+    start: int  # token index
+    end: int  # token index, exclusive
+    code: str
+    denied: bool = False  # a negative inside the phrase: "neck isnt stiff", "chest doesnt hurt"
+    reassures: bool = False  # a KB denial: "plenty of wet nappies" says dehydration is absent
+
+
+@dataclass
+class _Node:
+    children: dict[str, _Node] = field(default_factory=dict)
+    # (rank, order, code) of the phrase ending here; the best one wins
+    terminal: tuple[int, int, str] | None = None
+
+
+class PhraseTrie:
+    """The KB's phrases, keyed by stems, compiled once per knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.root = _Node()
+        self.conflicts: list[str] = []
+        self.soft = frozenset(stem(w) for w in SOFT_WORDS)
+        self.skippable = lx.STOPWORDS | lx.INTENSIFIERS | self.soft
+        self._denial_orders: set[int] = set()
+        self._owners: dict[tuple[str, ...], tuple[int, int, str]] = {}
+        # (words, rank, order, code) of every phrase, before keying
+        self.phrases = self._collect_phrases(kb)
+        for words, rank, order, code in self.phrases:
+            self._add_phrase(words, rank, order, code)
+
+    # -- building ------------------------------------------------------------------------
+
+    def _collect_phrases(self, kb: KnowledgeBase) -> list[tuple[list[str], int, int, str]]:
+        phrases: list[tuple[list[str], int, int, str]] = []
+        order = 0
+        for finding in kb.findings.values():
+            texts = [(text, RANK_KB) for text in finding.synonyms]
+            if finding.kind != "duration":
+                # the clinical label and the lay phrase; "Facial flushing / redness" also gives
+                # its multi-word parts (a lone "redness" would fire on any red thing)
+                for name in (finding.label, finding.lay):
+                    name = re.sub(r"\([^)]*\)", " ", name)
+                    pieces = re.split(r"\s+/\s+", name)
+                    texts.append((" ".join(pieces), RANK_NAME))
+                    if len(pieces) > 1:
+                        texts.extend((p, RANK_NAME) for p in pieces if len(p.split()) > 1)
+            for text, rank in texts:
+                words = raw_words(text)
+                while words and words[0] in lx.LEADING_ARTICLES and len(words) > 1:
+                    words = words[1:]
+                if words:
+                    phrases.append((words, rank, order, finding.code))
+                    order += 1
+            for text in finding.misspellings:
+                words = raw_words(text)
+                # a one-word misspelling is also a phrase of its own ("hemroids", "diaria" are too
+                # far from any KB word to be corrected), unless it is an English word ("ours")
+                if len(words) > 1 or (words and words[0] not in ENGLISH_WORDS):
+                    phrases.append((words, RANK_MISSPELLING, order, finding.code))
+                    order += 1
+        for finding in kb.findings.values():
+            for text in finding.denials:
+                words = raw_words(text)
+                if words:
+                    phrases.append((words, RANK_KB, order, finding.code))
+                    self._denial_orders.add(order)
+                    order += 1
+        builtin = [("onset_sudden", lx.SUDDEN_ONSET_PHRASES), ("onset_gradual", lx.GRADUAL_ONSET_PHRASES)]
+        for code, texts in builtin:
+            if code in kb.findings:
+                for text in texts:
+                    phrases.append((raw_words(text), RANK_BUILTIN, order, code))
+                    order += 1
+        return phrases
+
+    def _key(self, words: list[str]) -> tuple[str, ...]:
+        stems = [stem(w) for w in words]
+        kept = tuple(s for w, s in zip(words, stems, strict=True) if s not in self.soft and w not in lx.STOPWORDS)
+        if len(kept) >= 2 or (len(kept) == 1 and len(stems) == 1):
+            return kept
+        if not kept:
+            return tuple(stems)
+        # keep the filler words when dropping them would leave one overly generic word
+        # ("the runs", "feel sick", "being sick")
+        return tuple(stems)
+
+    def _add_phrase(self, words: list[str], rank: int, order: int, code: str) -> None:
+        if order in self._denial_orders:
+            # a reassurance keeps its quantity words, soft or not ("lots of wet nappies" is not
+            # just "wet nappies"), and has no other word orders
+            key = tuple(stem(w) for w in words if w not in lx.STOPWORDS)
+            if key:
+                self._insert(key, rank, order, code)
+            return
+        key = self._key(words)
+        if not key:
+            return
+        self._insert(key, rank, order, code)
+        if self.kb.findings[code].kind == "duration":
+            return  # "for days" is not "days for" ("20 a day for 30 years")
+        for variant in variants(key):
+            self._insert(variant, RANK_VARIANT, order, code)
+
+    def _insert(self, key: tuple[str, ...], rank: int, order: int, code: str) -> None:
+        previous = self._owners.get(key)
+        if previous is not None:
+            if previous[2] != code and previous[0] == rank == RANK_KB:
+                self.conflicts.append(f"phrase {' '.join(key)!r} is claimed by {previous[2]!r} and {code!r}")
+            if previous[:2] <= (rank, order):
+                return
+        self._owners[key] = (rank, order, code)
+        node = self.root
+        for word in key:
+            node = node.children.setdefault(word, _Node())
+        node.terminal = (rank, order, code)
+
+    # -- matching ------------------------------------------------------------------------
+
+    def candidates(self, tokens: list[Token]) -> list[Candidate]:
+        """Every phrase the tokens hold, overlapping or not."""
+        found: list[Candidate] = []
+        n = len(tokens)
+        for start in range(n):
+            first = self.root.children.get(tokens[start].stem)
+            if first is None:
+                continue
+            # "no [problems] peeing" is not "no pee": a phrase starting with its own negative
+            # ("no wet nappies", "cant breathe") must match without skipping unknown words
+            max_gaps = 0 if tokens[start].word in lx.NEGATIVE_PHRASE_STARTS else MAX_GAP
+            # depth-first walk: (node, next token index, words matched, gaps used, whether the
+            # last token was skipped: a match never ends on a skipped word, whether a negative
+            # predicate was skipped: "neck isnt stiff" is neck stiffness, denied)
+            stack = [(first, start + 1, 1, 0, False, False)]
+            while stack:
+                node, pos, matched, gaps, skipped, denied = stack.pop()
+                if node.terminal is not None and not skipped:
+                    rank, order, code = node.terminal
+                    reassures = order in self._denial_orders
+                    if not (reassures and denied):  # "wet nappies arent normal": no reading
+                        found.append(Candidate(matched, gaps, rank, order, start, pos, code, denied, reassures))
+                if pos >= n or not node.children:
+                    continue
+                token = tokens[pos]
+                child = node.children.get(token.stem)
+                if child is not None:
+                    stack.append((child, pos + 1, matched + 1, gaps, False, denied))
+                if token.stem in self.skippable or token.word in self.skippable:
+                    stack.append((node, pos + 1, matched, gaps, True, denied))
+                elif not denied and _denies_predicate(tokens, pos):
+                    stack.append((node, pos + 1, matched, gaps, True, True))
+                elif gaps < max_gaps and token.word not in lx.GAP_BLOCKERS and token.word.isalpha():
+                    stack.append((node, pos + 1, matched, gaps + 1, True, denied))
+        return found
+
+    @staticmethod
+    def select(candidates: list[Candidate], words: list[str]) -> list[Candidate]:
+        """Longest matches first. A later match may share words with an earlier one when it
+        adds words of its own ("red itchy eyes" is red eyes and itchy eyes), or when it lies
+        inside a compound phrase joined by "and"/"with" ("knees ache and creak")."""
+        owners: list[list[Candidate]] = [[] for _ in words]
+        chosen: list[Candidate] = []
+        codes: set[str] = set()
+        ordered = sorted(candidates, key=lambda c: (-c.n_words, c.gaps, c.rank, c.end - c.start, c.start, c.order))
+        for cand in ordered:
+            span = range(cand.start, cand.end)
+            if any(owners[i] for i in span):
+                if cand.code in codes:
+                    continue
+                if all(owners[i] for i in span):
+                    covering = [c for i in span for c in owners[i]]
+                    if not all(_COMPOUND_JOINERS.intersection(words[c.start : c.end]) for c in covering):
+                        continue
+                elif owners[cand.start] and owners[cand.end - 1]:
+                    continue  # squeezed between two matches: no word of its own at either end
+            for i in span:
+                owners[i].append(cand)
+            chosen.append(cand)
+            codes.add(cand.code)
+        chosen.sort(key=lambda c: c.start)
+        return chosen
+
+
+def _denies_predicate(tokens: list[Token], pos: int) -> bool:
+    """Whether the word at ``pos``, inside a phrase, denies what follows it: "neck isnt stiff",
+    "chest does not hurt". Not "cough isnt getting better", "pain doesnt go away"."""
+    if tokens[pos].word not in lx.PREDICATE_NEGATIONS:
+        return False
+    following = tokens[pos + 1 : pos + 3]
+    return not any(t.word in lx.PSEUDO_NEGATION_NEXT for t in following)

@@ -9,7 +9,11 @@ Used by the text index (``text.py``) after phrase matching:
 - "smoked for 30 years", "diabetic since 2010", "pack a day", "stopped smoking 5 years ago": how
   long a habit or a condition has lasted (or since it ended) is no symptom's duration. A shorter
   time after a context ("my kids have had it for 2 days") and the time since an event ("fell 3
-  days ago") still date the complaint.
+  days ago") still date the complaint;
+- "hurts to walk", "urgency": a site-bound phrase means its finding only when the nearest body
+  site named around it is the finding's ("tummy pain, hurts to walk"; "the runs and urgency");
+- "stiff for 10 mins in the morning": a short duration of one episode is no symptom's duration;
+- "not eating more than usual": a negative phrase compared with before says nothing changed.
 """
 
 from __future__ import annotations
@@ -19,7 +23,17 @@ from typing import Protocol
 
 from diagnosis.ml import lexicon as lx
 
-__all__ = ["Match", "aggravates", "ended_habits", "foreign_durations", "intended", "marked_current"]
+__all__ = [
+    "Match",
+    "aggravates",
+    "ended_habits",
+    "foreign_durations",
+    "intended",
+    "marked_current",
+    "site_of",
+    "episode_length",
+    "compared",
+]
 
 # words that end the stretch after a habit where its own duration may follow
 _LEAD_IN_STOPS = frozenset({",", ".", ";", "!", "?", ":", "and", "but", "with", "then", "now", "also", "plus"})
@@ -113,3 +127,34 @@ def _lead_in(words: list[str], pos: int, starts: set[int]) -> range:
             break
         end += 1
     return range(pos, end)
+
+
+def site_of(words: list[str], start: int, end: int) -> str | None:
+    """The site (a key of ``SITE_WORDS``) a phrase at ``start:end`` speaks of: the nearest site
+    or body part named before it, else after it; "" for a body part of no listed site, None when
+    the text names none."""
+    for k in [*range(start - 1, -1, -1), *range(end, len(words))]:
+        word = words[k]
+        for site, names in lx.SITE_WORDS.items():
+            if word in names:
+                return site
+        if word in lx.BODY_WORDS:
+            return ""
+    return None
+
+
+def episode_length(words: list[str], end: int) -> bool:
+    """Whether a duration ending at ``end`` measures one episode: "for 10 mins in the morning"."""
+    return any(tuple(words[end : end + len(frame)]) == frame for frame in lx.EPISODE_FRAMES)
+
+
+def compared(words: list[str], start: int, end: int) -> bool:
+    """A negative phrase followed by a comparison: "not eating more (than usual)". Not a small
+    quantity: "cant eat more than a few bites"."""
+    if words[start] not in lx.NEGATIVE_PHRASE_STARTS or end >= len(words) or words[end] not in lx.COMPARATIVES:
+        return False
+    return not (
+        words[end + 1 : end + 2] == ["than"]
+        and words[end + 2 : end + 3]
+        and (words[end + 2] in lx.SMALL_QUANTITIES or words[end + 2].replace(".", "").isdigit())
+    )

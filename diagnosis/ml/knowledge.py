@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from clinic.specialties import SPECIALTIES
+from diagnosis.ml import lexicon as lx
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -57,6 +58,9 @@ class Finding:
     misspellings: tuple[str, ...] = ()
     # reassurances that say the finding is absent ("plenty of wet nappies", "weeing normally")
     denials: tuple[str, ...] = ()
+    # phrases that mean this finding only when the text speaks of its site ("hurts to walk" is
+    # peritonism after "tummy pain", not after "my calf is sore"); see ``context.site_of``
+    site_bound: tuple[str, ...] = ()
     red_flag: str | None = None
     question: str | None = None
     group: str = ""
@@ -235,6 +239,13 @@ def _parse_finding(raw: dict[str, Any], where: str, group: str, problems: list[s
     if denials is None:
         problems.append(f"{where}: denials must be a list of strings")
         denials = []
+    site_bound = _as_str_list(raw.get("site_bound"))
+    if site_bound is None:
+        problems.append(f"{where}: site_bound must be a list of strings")
+        site_bound = []
+    if site_bound and site not in lx.SITE_WORDS:
+        problems.append(f"{where}: site_bound needs a site among {', '.join(sorted(lx.SITE_WORDS))}")
+        site_bound = []
     red_flag = raw.get("red_flag")
     if red_flag not in (None, "urgent", "emergency"):
         problems.append(f"{where}: red_flag {red_flag!r} must be null, urgent or emergency")
@@ -243,7 +254,19 @@ def _parse_finding(raw: dict[str, Any], where: str, group: str, problems: list[s
     if question is not None and not isinstance(question, str):
         problems.append(f"{where}: question must be a string")
         question = None
-    known = {"code", "label", "lay", "kind", "site", "synonyms", "misspellings", "denials", "red_flag", "question"}
+    known = {
+        "code",
+        "label",
+        "lay",
+        "kind",
+        "site",
+        "synonyms",
+        "misspellings",
+        "denials",
+        "site_bound",
+        "red_flag",
+        "question",
+    }
     unknown = sorted(set(raw) - known)
     if unknown:
         problems.append(f"{where}: unknown key(s) {', '.join(map(str, unknown))}")
@@ -256,6 +279,7 @@ def _parse_finding(raw: dict[str, Any], where: str, group: str, problems: list[s
         synonyms=tuple(s.strip() for s in synonyms if s.strip()),
         misspellings=tuple(s.strip() for s in misspellings if s.strip()),
         denials=tuple(s.strip() for s in denials if s.strip()),
+        site_bound=tuple(s.strip() for s in site_bound if s.strip()),
         red_flag=red_flag,
         question=question.strip() if question else None,
         group=group,

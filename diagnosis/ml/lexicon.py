@@ -320,6 +320,171 @@ LIST_GLUE: frozenset[str] = frozenset(
         "with",
     ]
 )
+# Adjectives patients list with commas or "and" ("red, hot, swollen", "itchy, red and flaky"):
+# inside such a list each one describes the same thing, so a phrase may pass over the others.
+# ("swollen" is read as "swelling".)
+DESCRIPTORS: frozenset[str] = frozenset(
+    [
+        "red",
+        "hot",
+        "warm",
+        "swelling",
+        "puffy",
+        "itchy",
+        "flaky",
+        "scaly",
+        "dry",
+        "crusty",
+        "cracked",
+        "weepy",
+        "weeping",
+        "oozing",
+        "raw",
+        "sore",
+        "tender",
+        "painful",
+        "achy",
+        "stiff",
+        "raised",
+        "bumpy",
+        "lumpy",
+        "blotchy",
+        "blistered",
+        "shiny",
+        "tight",
+        "sticky",
+        "watery",
+        "gritty",
+        "bloodshot",
+        "pink",
+        "purple",
+        "blue",
+        "pale",
+        "yellow",
+        "green",
+        "smelly",
+        "inflamed",
+        "irritated",
+        "angry",
+        "throbbing",
+        "burning",
+        "stinging",
+        "tingly",
+        "numb",
+        "cold",
+        "clammy",
+        "sweaty",
+        "bruised",
+    ]
+)
+# Words that name a KB site, for the phrases a finding claims only when the text speaks of its
+# site (a KB finding's ``site_bound``: "hurts to walk", "urgency"). Words as the parser cleans
+# them ("stomach" and "belly" are read as "tummy", "wee" as "pee", "stool" as "poo").
+SITE_WORDS: dict[str, frozenset[str]] = {
+    "abdomen": frozenset(
+        [
+            "tummy",
+            "gut",
+            "guts",
+            "bowel",
+            "bowels",
+            "poo",
+            "pooing",
+            "diarrhea",
+            "constipated",
+            "constipation",
+            "appendix",
+            "navel",
+            "button",
+            "colon",
+            "rectum",
+        ]
+    ),
+    "bladder": frozenset(["pee", "pees", "peeing", "urine", "bladder", "water", "waterworks"]),
+    "joints": frozenset(
+        [
+            "joint",
+            "joints",
+            "knee",
+            "knees",
+            "toe",
+            "toes",
+            "ankle",
+            "ankles",
+            "wrist",
+            "wrists",
+            "elbow",
+            "elbows",
+            "knuckle",
+            "knuckles",
+            "finger",
+            "fingers",
+            "hip",
+            "hips",
+            "shoulder",
+            "shoulders",
+        ]
+    ),
+}
+# Other body parts: named nearer to a site-bound phrase than its site, they take the phrase
+# elsewhere ("my calf is sore and it hurts to walk").
+BODY_WORDS: frozenset[str] = frozenset(
+    [
+        "calf",
+        "calves",
+        "leg",
+        "legs",
+        "thigh",
+        "shin",
+        "foot",
+        "feet",
+        "heel",
+        "arm",
+        "arms",
+        "hand",
+        "hands",
+        "back",
+        "neck",
+        "chest",
+        "head",
+        "groin",
+        "armpit",
+        "skin",
+        "face",
+        "breast",
+        "boob",
+        "lump",
+        "muscle",
+        "muscles",
+        "bone",
+        "bones",
+    ]
+)
+# What a short duration followed by these measures is one episode, not how long the complaint has
+# lasted: "stiff for 10 mins in the morning", "cough for an hour at night".
+EPISODE_FRAMES: tuple[tuple[str, ...], ...] = (
+    ("in", "the", "morning"),
+    ("in", "the", "mornings"),
+    ("every", "morning"),
+    ("each", "morning"),
+    ("first", "thing"),
+    ("on", "waking"),
+    ("when", "i", "wake"),
+    ("when", "i", "get", "up"),
+    ("after", "i", "get", "up"),
+    ("at", "night"),
+    ("every", "night"),
+    ("each", "night"),
+    ("at", "a", "time"),
+    ("every", "day"),
+    ("a", "day"),
+)
+# After a negative phrase, a comparison says nothing changed: "not eating more than usual" is no
+# loss of appetite (but "cant eat more than a few mouthfuls" is).
+COMPARATIVES: frozenset[str] = frozenset({"more", "less", "extra"})
+SMALL_QUANTITIES: frozenset[str] = frozenset(
+    {"a", "an", "one", "two", "few", "couple", "half", "bit", "bits", "bite", "bites", "mouthful", "mouthfuls"}
+)
 # A finding followed by these (within two words, same clause) is reported absent:
 # "temperature is normal", "headache has gone".
 POST_NEGATIONS: frozenset[str] = frozenset({"normal", "gone", "resolved", "fine", "ok", "okay"})

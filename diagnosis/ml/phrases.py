@@ -75,6 +75,9 @@ class PhraseTrie:
         self.soft = frozenset(stem(w) for w in SOFT_WORDS)
         self.skippable = lx.STOPWORDS | lx.INTENSIFIERS | self.soft
         self._denial_orders: set[int] = set()
+        # site-bound phrases: their order -> key, and key -> the findings (code, site) claiming it
+        self.bound_orders: dict[int, tuple[str, ...]] = {}
+        self.bound: dict[tuple[str, ...], list[tuple[str, str]]] = {}
         self._owners: dict[tuple[str, ...], tuple[int, int, str]] = {}
         # (words, rank, order, code) of every phrase, before keying
         self.phrases = self._collect_phrases(kb)
@@ -118,6 +121,15 @@ class PhraseTrie:
                     phrases.append((words, RANK_KB, order, finding.code))
                     self._denial_orders.add(order)
                     order += 1
+        for finding in kb.findings.values():
+            for text in finding.site_bound:
+                words = raw_words(text)
+                if words and finding.site:
+                    phrases.append((words, RANK_KB, order, finding.code))
+                    key = self._key(words)
+                    self.bound_orders[order] = key
+                    self.bound.setdefault(key, []).append((finding.code, finding.site))
+                    order += 1
         builtin = [("onset_sudden", lx.SUDDEN_ONSET_PHRASES), ("onset_gradual", lx.GRADUAL_ONSET_PHRASES)]
         for code, texts in builtin:
             if code in kb.findings:
@@ -157,7 +169,8 @@ class PhraseTrie:
     def _insert(self, key: tuple[str, ...], rank: int, order: int, code: str) -> None:
         previous = self._owners.get(key)
         if previous is not None:
-            if previous[2] != code and previous[0] == rank == RANK_KB:
+            shared = order in self.bound_orders and previous[1] in self.bound_orders
+            if previous[2] != code and previous[0] == rank == RANK_KB and not shared:
                 self.conflicts.append(f"phrase {' '.join(key)!r} is claimed by {previous[2]!r} and {code!r}")
             if previous[:2] <= (rank, order):
                 return
@@ -169,8 +182,10 @@ class PhraseTrie:
 
     # -- matching ------------------------------------------------------------------------
 
-    def candidates(self, tokens: list[Token]) -> list[Candidate]:
-        """Every phrase the tokens hold, overlapping or not."""
+    def candidates(self, tokens: list[Token], free: frozenset[int] = frozenset()) -> list[Candidate]:
+        """Every phrase the tokens hold, overlapping or not. A phrase may pass over the tokens at
+        ``free`` positions at no cost: a list of adjectives ("red, hot and swollen") or a
+        duration ("stiff for 10 mins in the morning") inside it."""
         found: list[Candidate] = []
         n = len(tokens)
         for start in range(n):
@@ -197,7 +212,7 @@ class PhraseTrie:
                 child = node.children.get(token.stem)
                 if child is not None:
                     stack.append((child, pos + 1, matched + 1, gaps, False, denied))
-                if token.stem in self.skippable or token.word in self.skippable:
+                if pos in free or token.stem in self.skippable or token.word in self.skippable:
                     stack.append((node, pos + 1, matched, gaps, True, denied))
                 elif not denied and _denies_predicate(tokens, pos):
                     stack.append((node, pos + 1, matched, gaps, True, True))
@@ -231,6 +246,34 @@ class PhraseTrie:
             codes.add(cand.code)
         chosen.sort(key=lambda c: c.start)
         return chosen
+
+
+def coordinated(words: list[str]) -> set[int]:
+    """Positions inside lists of adjectives ("red, hot, swollen", "itchy, red and flaky"): the
+    commas and "and"s between them, and each adjective, which applies to the same thing as the
+    others ("itchy, red and flaky patches" are itchy red patches and flaky red patches)."""
+    out: set[int] = set()
+    i, n = 0, len(words)
+    while i < n:
+        if words[i] not in lx.DESCRIPTORS:
+            i += 1
+            continue
+        run, j = [i], i + 1
+        while j < n:
+            k = j
+            while k < n and words[k] in _LIST_SEPARATORS:
+                k += 1
+            if k == j or k - j > 2 or k >= n or words[k] not in lx.DESCRIPTORS:
+                break
+            run.extend(range(j, k + 1))
+            j = k + 1
+        if len(run) > 1:
+            out.update(run)
+        i = j
+    return out
+
+
+_LIST_SEPARATORS = frozenset({",", "and"})
 
 
 def _denies_predicate(tokens: list[Token], pos: int) -> bool:

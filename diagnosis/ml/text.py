@@ -31,7 +31,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from diagnosis.ml import lexicon as lx
-from diagnosis.ml.context import aggravates, ended_habits, foreign_durations, intended, marked_current
+from diagnosis.ml.context import (
+    aggravates,
+    compared,
+    ended_habits,
+    episode_length,
+    foreign_durations,
+    intended,
+    marked_current,
+    site_of,
+)
 from diagnosis.ml.durations import (
     earliest_point,
     find_ages,
@@ -42,7 +51,7 @@ from diagnosis.ml.durations import (
     is_frequency,
 )
 from diagnosis.ml.negation import negated_matches
-from diagnosis.ml.phrases import PhraseTrie, Token
+from diagnosis.ml.phrases import Candidate, PhraseTrie, Token, coordinated
 from diagnosis.ml.spelling import (
     RUN_RE,
     TOKEN_RE,
@@ -210,6 +219,24 @@ class TextIndex:
 
     # -- reading ------------------------------------------------------------------------
 
+    def _resolve_sites(self, words: list[str], matches: list[Candidate]) -> list[Candidate]:
+        """A site-bound phrase ("urgency") is the finding of the site the text speaks of around
+        it (urinary or bowel urgency), nothing when that is another site, and the first claimant
+        when the text names no site."""
+        out = []
+        for c in matches:
+            key = self.phrases.bound_orders.get(c.order)
+            if key is None:
+                out.append(c)
+                continue
+            site = site_of(words, c.start, c.end)
+            claims = self.phrases.bound[key]
+            # no site named at all: the finding that claims the phrase first
+            code = claims[0][0] if site is None else next((code for code, bound in claims if bound == site), None)
+            if code is not None:
+                out.append(c._replace(code=code))
+        return out
+
     def _kind(self, code: str) -> str:
         return self.kb.findings[code].kind
 
@@ -230,9 +257,15 @@ class TextIndex:
         # "hes 3 months" is his age, not "for months"; "worse today" is no duration of its own
         for start, end in find_ages(words) + find_time_points(words):
             overlay_taken.update(range(start, end))
+        # a phrase may pass over a list of adjectives or a duration inside it: "red, hot and
+        # swollen", "stiff for 10 mins in the morning"
+        free = coordinated(words)
+        for code, start, end in overlay:
+            if code in self.duration_codes.values():
+                free.update(range(start - (start > 0 and words[start - 1] in _DURATION_LEADS), end))
         matches = [
             c
-            for c in self.phrases.select(self.phrases.candidates(tokens), words)
+            for c in self.phrases.select(self.phrases.candidates(tokens, frozenset(free)), words)
             if not (
                 self.kb.findings[c.code].kind == "duration"
                 # "every half hour" is a rate
@@ -241,9 +274,11 @@ class TextIndex:
             # "not drinking fine" is no reassurance
             and not (c.reassures and c.start > 0 and words[c.start - 1] in lx.NEGATION_TRIGGERS)
         ]
+        matches = self._resolve_sites(words, matches)
         kind = self._kind
         # "tummy hurts when i cough": what brings a pain on, not a complaint of its own
-        matches = [c for c in matches if not aggravates(words, c.start, c.end)]
+        # "not eating more than usual": nothing changed
+        matches = [c for c in matches if not aggravates(words, c.start, c.end) and not compared(words, c.start, c.end)]
         # "trying to quit smoking": an intention, not a habit ended (the habit goes on)
         matches = [
             c._replace(reassures=False) if c.reassures and intended(words, c.start) else c
@@ -254,7 +289,9 @@ class TextIndex:
         foreign = foreign_durations(words, matches, kind, self.duration_codes.get("months"))
         point_spans = {(start, end) for _, start, end, _ in points}
         durations = [o for o in overlay if o[0] in self.duration_codes.values() and (o[1], o[2]) not in point_spans]
-        durations = [o for o in durations if not foreign(*o)]
+        # "stiff for 10 mins in the morning": one episode's length
+        short = {self.duration_codes.get("minutes"), self.duration_codes.get("hours")}
+        durations = [o for o in durations if not foreign(*o) and not (o[0] in short and episode_length(words, o[2]))]
         if not durations:  # no duration stated: an unmarked time point stands in
             durations = earliest_point([p for p in points if not foreign(*p[:3])])
         overlay = [o for o in overlay if o[0] not in self.duration_codes.values()] + durations
@@ -279,6 +316,9 @@ class TextIndex:
             if previous is None or (extracted.present and not previous.present):
                 merged[extracted.code] = extracted
         return sorted(merged.values(), key=lambda e: (e.span[0], e.code))
+
+
+_DURATION_LEADS = frozenset({"for", "about", "around", "roughly", "nearly", "almost"})
 
 
 # --- public API --------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ SOFT_WORDS = (
 # Stems that only work in front of their word: "had a baby" is not "baby has had", "no appetite"
 # not "appetite, no", "after eating" not "eating after", "20 a day" not "day 20".
 UNSWAPPED = frozenset(
-    {"had", "hav", "has", "not", "no", "cant", "wont", "dont", "after", "befor", "on", "in", "with", "without"}
+    {"had", "hav", "has", "not", "no", "cant", "wont", "dont", "for", "after", "befor", "on", "in", "with", "without"}
 )
 
 

@@ -161,6 +161,7 @@ def test_it_rejects_bad_finding_fields(tmp_path: Path) -> None:
     bad = FINDINGS.replace("kind: symptom", "kind: feeling", 1) + (
         "- code: Bad Code\n  label: x\n  kind: symptom\n- code: rash\n  label: Rash\n  kind: sign\n  red_flag: maybe\n"
         "- code: thirst\n  label: Thirst\n  kind: symptom\n  denials: {not: thirsty}\n"
+        "- code: limp\n  label: Limp\n  kind: sign\n  site_bound: [hurts to walk]\n"
     )
     problems = problems_of(write_kb(tmp_path / "kb", findings=bad))
     text = "\n".join(problems)
@@ -168,6 +169,7 @@ def test_it_rejects_bad_finding_fields(tmp_path: Path) -> None:
     assert "denials must be a list of strings" in text
     assert "'Bad Code' must be snake_case" in text
     assert "red_flag 'maybe'" in text
+    assert "site_bound needs a site" in text
 
 
 def test_it_rejects_unknown_red_flag_and_invalid_yaml(tmp_path: Path) -> None:

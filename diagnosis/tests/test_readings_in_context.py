@@ -1,0 +1,110 @@
+"""Readings that depend on the words around a phrase: adjective lists, the site a phrase speaks
+of, a duration inside a phrase, a comparison after a negative phrase. Each with near misses."""
+
+from __future__ import annotations
+
+import pytest
+
+from diagnosis.ml.knowledge import KnowledgeBase
+from diagnosis.tests.support import found
+
+Y, N = True, False
+
+
+# --- adjectives listed with commas describe the same thing ----------------------------------
+
+ADJECTIVE_LISTS = [
+    ("itchy, red and flaky patches on my elbows", "rash_itchy"),
+    ("itchy red flaky patches on my elbows", "rash_itchy"),
+    ("my knee is red, hot, swollen", "joint_red_hot"),
+    ("my leg is red, hot and swollen", "skin_redness_warm"),
+    ("eyes red, itchy, watery", "itchy_eyes"),
+    ("eyes red, itchy and sore", "eye_pain"),
+    ("shoulders stiff and achy in the mornings", "joint_stiffness_morning"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), ADJECTIVE_LISTS, ids=[t for t, _ in ADJECTIVE_LISTS])
+def test_listed_adjectives_are_read(text: str, code: str, kb: KnowledgeBase) -> None:
+    assert (code, Y) in found(text, kb)
+
+
+def test_a_list_of_complaints_is_no_adjective_list(kb: KnowledgeBase) -> None:
+    assert found("no fever, cough or rash", kb) == {("fever", N), ("cough", N), ("rash", N)}
+    assert ("skin_redness_warm", Y) not in found("red, itchy eyes", kb)
+
+
+# --- a site-bound phrase means its finding only at its site ---------------------------------
+
+SITE_READINGS = [
+    ("tummy pain since last night and it hurts to walk", {("peritonism", Y)}, set()),
+    ("pain in my belly on the right, hurts to walk, feel sick", {("peritonism", Y)}, set()),
+    ("my calf is sore and it hurts to walk", set(), {"peritonism"}),
+    ("twisted my ankle, hurts to walk on it", set(), {"peritonism"}),
+    ("knee swollen and hurts to walk", set(), {"peritonism"}),
+    ("diarrhoea with urgency and cramps", {("bowel_urgency", Y)}, {"urinary_urgency"}),
+    ("pooing blood and slime, urgency, lost weight", {("bowel_urgency", Y)}, {"urinary_urgency"}),
+    ("burning when i wee and urgency", {("urinary_urgency", Y)}, {"bowel_urgency"}),
+    ("urgency and leaking", {("urinary_urgency", Y)}, {"bowel_urgency"}),
+    ("my knee is red hot swollen", {("joint_red_hot", Y)}, set()),
+    ("red hot swollen patch on my shin", set(), {"joint_red_hot"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), SITE_READINGS, ids=[t for t, _, _ in SITE_READINGS])
+def test_a_site_bound_phrase_follows_the_site(
+    text: str, expected: set[tuple[str, bool]], absent: set[str], kb: KnowledgeBase
+) -> None:
+    findings = found(text, kb)
+    assert expected <= findings, findings
+    assert not absent & {code for code, _ in findings}, findings
+
+
+# --- "cant sit still": restlessness, unless about a child at school -------------------------
+
+
+def test_cant_sit_still_is_restlessness(kb: KnowledgeBase) -> None:
+    adult = found("cant sit still, feel on edge all the time", kb)
+    assert ("agitation", Y) in adult and ("hyperactivity_impulsivity", Y) not in adult
+    child = found("my son is 7, teacher says he cant sit still in class", kb)
+    assert ("hyperactivity_impulsivity", Y) in child
+
+
+# --- a short duration inside a phrase ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stiff for 10 mins in the morning",
+        "knees ache, stiff for a few minutes when i get up",
+        "hands stiff for over an hour every morning",
+        "room spins for a few hours at a time",
+    ],
+)
+def test_one_episodes_length_is_no_duration(text: str, kb: KnowledgeBase) -> None:
+    codes = {code for code, _ in found(text, kb)}
+    assert not codes & {"duration_minutes", "duration_hours"}, codes
+
+
+def test_a_phrase_reads_across_a_duration(kb: KnowledgeBase) -> None:
+    assert ("joint_stiffness_morning", Y) in found("stiff for 10 mins in the morning", kb)
+    assert {("chest_pain", Y), ("duration_days", Y)} <= found("pain for 2 days in my chest", kb)
+    assert ("duration_minutes", Y) in found("chest pain for 20 minutes", kb)
+
+
+# --- a negative phrase compared with before -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "present"),
+    [
+        ("putting on weight even tho im not eating more", False),
+        ("not eating more than usual", False),
+        ("not eating much", True),
+        ("cant eat more than a few mouthfuls", True),
+        ("not eating any more", True),
+    ],
+)
+def test_not_eating_more_is_no_appetite_loss(text: str, present: bool, kb: KnowledgeBase) -> None:
+    assert (("appetite_loss", Y) in found(text, kb)) is present

@@ -306,6 +306,8 @@ def find_duration_candidates(
                 continue
             if words[k] in ("a", "an") and _counts_before(words, k):
                 continue  # a rate: "20 a day", "4 pints a night", "3 headaches a week"
+            if words[k] == "some" and word in ("days", "nights") and (k == 0 or words[k - 1] not in _CUES):
+                continue  # how often: "loose poo some days", not "for some days"
         elif word.endswith("s") and k >= 0 and words[k] in _CUES:
             quantity = 3.0
             first = k

@@ -401,6 +401,9 @@ SITE_WORDS: dict[str, frozenset[str]] = {
         ]
     ),
     "bladder": frozenset(["pee", "pees", "peeing", "urine", "bladder", "water", "waterworks"]),
+    "chest": frozenset(["chest", "rib", "ribs", "ribcage", "breastbone", "sternum"]),
+    # the dizziness a head movement brings on: "dizzy when i turn my head"
+    "head": frozenset(["head", "dizzy", "dizziness", "vertigo", "spinning", "spins", "spin", "giddy", "room"]),
     "joints": frozenset(
         [
             "joint",
@@ -445,8 +448,6 @@ BODY_WORDS: frozenset[str] = frozenset(
         "hands",
         "back",
         "neck",
-        "chest",
-        "head",
         "groin",
         "armpit",
         "skin",
@@ -458,8 +459,26 @@ BODY_WORDS: frozenset[str] = frozenset(
         "muscles",
         "bone",
         "bones",
+        "eye",
+        "eyes",
+        "eyelid",
+        "eyelids",
+        "ear",
+        "ears",
+        "nose",
+        "mouth",
+        "throat",
+        "lip",
+        "lips",
+        "tooth",
+        "teeth",
+        "jaw",
+        "scalp",
     ]
 )
+# Sides of the body, skipped in the text when a phrase has no side of its own ("cant hear out of
+# my left ear" is "cant hear out of my ear"), kept in KB phrases ("pain behind my right eye").
+SIDES: frozenset[str] = frozenset({"left", "right"})
 # What a short duration followed by these measures is one episode, not how long the complaint has
 # lasted: "stiff for 10 mins in the morning", "cough for an hour at night".
 EPISODE_FRAMES: tuple[tuple[str, ...], ...] = (

@@ -73,7 +73,7 @@ class PhraseTrie:
         self.root = _Node()
         self.conflicts: list[str] = []
         self.soft = frozenset(stem(w) for w in SOFT_WORDS)
-        self.skippable = lx.STOPWORDS | lx.INTENSIFIERS | self.soft
+        self.skippable = lx.STOPWORDS | lx.INTENSIFIERS | lx.SIDES | self.soft
         self._denial_orders: set[int] = set()
         # site-bound phrases: their order -> key, and key -> the findings (code, site) claiming it
         self.bound_orders: dict[int, tuple[str, ...]] = {}

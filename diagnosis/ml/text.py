@@ -10,13 +10,15 @@ The pipeline, compiled once per knowledge base into a :class:`TextIndex`:
    ("stomachache"), then a light stemmer so "vomiting/vomited/vomits" are one word;
 3. match the KB's phrases (synonyms, labels, lay phrases, plus generated word orders such as
    "pain in my chest" for "chest pain") as token sequences in a trie, skipping filler words,
-   preferring the longest match; a KB finding's ``denials`` ("plenty of wet nappies") match as
-   that finding absent, and a negative inside a phrase ("neck isnt stiff") denies it;
+   preferring the longest match, passing over a list of adjectives ("red, hot and swollen") or a
+   duration inside a phrase; a KB finding's ``denials`` ("plenty of wet nappies") match as that
+   finding absent, and a negative inside a phrase ("neck isnt stiff") denies it;
 4. durations, sudden onset and temperatures from patterns (``durations.py``); a bare time point
    ("worse today") only when it marks the onset or the text states no other duration;
 5. the words around a phrase (``context.py``): a pain trigger ("hurts when i cough") is no
    complaint, a habit ended ("ex smoker") is absent, a habit's own duration ("smoked for 30
-   years") is no symptom's;
+   years") or one episode's ("stiff for 10 mins in the morning") is no symptom's, a site-bound
+   phrase ("urgency", "hurts to walk") is the finding of the site the text speaks of;
 6. negation scopes ("no fever, cough or rash"; "denies chest pain but has...").
 
 Word normalisation and stemming live in ``spelling.py``, the phrase trie and its matching in

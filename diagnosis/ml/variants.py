@@ -31,6 +31,9 @@ PAIN_PREPOSITIONS = (
     "below",
     "above",
 )
+# "pain behind my eye" is no "eye pain" (a headache), "pain under my ribs" no "rib pain": only
+# these prepositions put the pain in the site itself.
+SITE_PREPOSITIONS = ("in", "on", "at", "of", "inside")
 
 # Verbs and fillers dropped from multi-word phrases, in the text and in KB phrases alike
 # ("chest feels tight" = "chest is tight" = "chest tight"); kept when dropping them would leave
@@ -81,7 +84,7 @@ def variants(key: tuple[str, ...]) -> list[tuple[str, ...]]:
         site = key[:-1]
     elif 2 <= len(key) <= 3 and key[0] in pain and not (set(key[1:]) & pain):
         site = key[1:]
-    elif 3 <= len(key) <= 4 and key[0] in pain and key[1] in PAIN_PREPOSITIONS:
+    elif 3 <= len(key) <= 4 and key[0] in pain and key[1] in SITE_PREPOSITIONS:
         site = key[2:]
     if site and not set(site) & set(PAIN_PREPOSITIONS):
         for word in PAIN_VARIANT_WORDS:

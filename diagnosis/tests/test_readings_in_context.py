@@ -48,6 +48,12 @@ SITE_READINGS = [
     ("urgency and leaking", {("urinary_urgency", Y)}, {"bowel_urgency"}),
     ("my knee is red hot swollen", {("joint_red_hot", Y)}, set()),
     ("red hot swollen patch on my shin", set(), {"joint_red_hot"}),
+    ("sore spot on my breastbone, hurts when i press on it", {("chest_wall_tenderness", Y)}, set()),
+    ("red swollen lump on my eyelid, tender to touch", set(), {"chest_wall_tenderness"}),
+    ("room spins when i turn my head", {("vertigo_head_movement", Y)}, set()),
+    ("i get dizzy when i roll over in bed", {("vertigo_head_movement", Y)}, set()),
+    ("pain in my heel worst when i get out of bed", set(), {"vertigo_head_movement"}),
+    ("my neck hurts when i turn my head", set(), {"vertigo_head_movement"}),
 ]
 
 
@@ -108,3 +114,31 @@ def test_a_phrase_reads_across_a_duration(kb: KnowledgeBase) -> None:
 )
 def test_not_eating_more_is_no_appetite_loss(text: str, present: bool, kb: KnowledgeBase) -> None:
     assert (("appetite_loss", Y) in found(text, kb)) is present
+
+
+# --- smaller readings found in new test texts -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("cant hear out of my left ear", "hearing_loss"),
+        ("pain behind my right eye", "headache_around_eye"),
+        ("up 4 or 5 times a night to wee", "nocturia"),
+        ("keeps screaming and drawing his legs up", "episodic_screaming_legs_drawn_up"),
+        ("seeing bugs on the wall", "hallucinations"),
+        ("pain in my heel worst with the first few steps", "heel_pain_morning"),
+    ],
+)
+def test_lay_phrases_from_new_texts(text: str, code: str, kb: KnowledgeBase) -> None:
+    assert (code, Y) in found(text, kb)
+
+
+def test_pain_behind_an_eye_is_no_eye_pain(kb: KnowledgeBase) -> None:
+    findings = found("left eye red and painful", kb)
+    assert ("eye_pain", Y) in findings and ("headache_around_eye", Y) not in findings
+
+
+def test_some_days_is_how_often(kb: KnowledgeBase) -> None:
+    assert not {c for c, _ in found("loose poo some days then constipated", kb)} & {"duration_days"}
+    assert ("duration_days", Y) in found("been coughing for some days", kb)

@@ -191,7 +191,7 @@ class ProviderFilter(admin.RelatedFieldListFilter):
         rows = Provider.objects.order_by("user__last_name", "user__first_name").values_list(
             "pk", "user__first_name", "user__last_name", "user__email"
         )
-        return [(pk, f"{first} {last}".strip() or email) for pk, first, last, email in rows]
+        return [(pk, Provider.name_of(first, last, email)) for pk, first, last, email in rows]
 
 
 @admin.register(Appointment)

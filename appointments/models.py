@@ -59,7 +59,12 @@ class Provider(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.user.get_full_name() or self.user.email
+        return self.name_of(self.user.first_name, self.user.last_name, self.user.email)
+
+    @staticmethod
+    def name_of(first_name: str, last_name: str, email: str) -> str:
+        """``display_name`` from the user's columns, for lists that read those alone."""
+        return f"{first_name} {last_name}".strip() or email
 
 
 class AppointmentType(models.Model):

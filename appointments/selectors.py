@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -334,17 +335,35 @@ def resolve_specialty(code: str | None) -> tuple[str, bool]:
     return FALLBACK_SPECIALTY, bool(code) and code != FALLBACK_SPECIALTY
 
 
-def bookable_specialty(code: str | None) -> tuple[str, bool, list[Provider]]:
+class ProviderChoice(NamedTuple):
+    """A bookable provider as the booking page needs one: enough to list, choose and search
+    their diary, read without the provider's and user's whole rows (a big team is a hundred)."""
+
+    pk: int
+    user_id: int
+    display_name: str
+    active: bool = True
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+def bookable_specialty(code: str | None) -> tuple[str, bool, list[ProviderChoice]]:
     """``resolve_specialty`` plus that specialty's bookable providers, read once."""
     if code:
-        providers = list(providers_for(specialty=code))
+        providers = _provider_choices(code)
         if providers:
             return code, False, providers
-    return (
-        FALLBACK_SPECIALTY,
-        bool(code) and code != FALLBACK_SPECIALTY,
-        list(providers_for(specialty=FALLBACK_SPECIALTY)),
+    return FALLBACK_SPECIALTY, bool(code) and code != FALLBACK_SPECIALTY, _provider_choices(FALLBACK_SPECIALTY)
+
+
+def _provider_choices(specialty: str) -> list[ProviderChoice]:
+    rows = providers_for(specialty=specialty).values_list(
+        "pk", "user_id", "user__first_name", "user__last_name", "user__email"
     )
+    return [
+        ProviderChoice(pk, user_id, Provider.name_of(first, last, email)) for pk, user_id, first, last, email in rows
+    ]
 
 
 def bookable_types(*, specialty: str) -> QuerySet[AppointmentType]:

@@ -169,6 +169,24 @@ def test_slot_links_escape_the_reason_and_the_clinician_name(client, frozen, pat
     assert all(parse_qs(urlsplit(href).query)["reason"] == [reason] for href in _slot_hrefs(body))
 
 
+def test_the_provider_list_marks_the_chosen_clinician_and_lists_only_their_times(
+    client, frozen, patient, provider, gp_visit
+):
+    other = ProviderFactory(user__first_name="Ann", user__last_name="O'Neil & Co")
+    weekday_rules(other)
+    client.force_login(patient.user)
+    response = client.get(reverse("appointments:book"), {"specialty": "general_practice", "provider": other.pk})
+    body = response.content.decode()
+    assert f'<option value="{other.pk}" selected>Ann O&#x27;Neil &amp; Co</option>' in body
+    assert f'<option value="{provider.pk}">{provider.display_name}</option>' in body
+    shown = {slot.provider.pk for _day, slots in response.context["week_days"] for slot in slots}
+    assert shown == {other.pk}
+    # Not one of this specialty's clinicians: "any clinician", nothing selected.
+    response = client.get(reverse("appointments:book"), {"specialty": "general_practice", "provider": 10**6})
+    assert " selected>" not in response.content.decode().split('id="id_provider"', 1)[1].split("</select>", 1)[0]
+    assert response.context["chosen_provider"] is None
+
+
 def test_a_taken_slot_gets_a_form_error_and_the_next_free_times(
     client, frozen, patient, other_patient, provider, gp_visit
 ):
@@ -207,7 +225,7 @@ def test_the_symptom_checker_link_to_an_offered_specialty(client, frozen, patien
     response = client.get(reverse("appointments:book"), {"specialty": "cardiology"})
     assert response.context["specialty"] == "cardiology" and not response.context["fell_back"]
     assert response.context["kind"] == echo
-    assert {s.provider for _day, slots in response.context["week_days"] for s in slots} == {cardiologist}
+    assert {s.provider.pk for _day, slots in response.context["week_days"] for s in slots} == {cardiologist.pk}
 
 
 def test_an_unknown_specialty_code_is_ignored(client, frozen, patient, provider, gp_visit):
@@ -303,6 +321,6 @@ def test_next_available_spans_providers_and_weeks(client, frozen, patient, provi
     next_slots = response.context["next_slots"]
     starts = [s.start for s in next_slots]
     assert starts[0] == at(9, 9) and starts == sorted(set(starts))  # each time once, earliest first
-    assert {s.provider for s in next_slots} == {provider, other_provider}  # offered in turn
+    assert {s.provider.pk for s in next_slots} == {provider.pk, other_provider.pk}  # offered in turn
     assert response.context["week_days"] == []
     assert "No free times this week" in response.content.decode()

@@ -7,9 +7,9 @@ That was over half of the appointment search page's time (bench/profile_page.py)
 per-column work (the cell's class, how its value is shown, the change URL around the key) is
 settled once per page, and each row only reads its values and escapes them.
 
-Use ``LightChangelistMixin`` on a ModelAdmin, and in its ``change_list.html`` include
-``admin/change_list_results.html`` with ``cl.light_result_list`` in ``{% block result_list %}``
-(see templates/admin/appointments/appointment/change_list.html). A changelist with a column of
+Use ``LightChangelistMixin`` on a ModelAdmin and let its ``change_list.html`` extend
+``admin/light_change_list.html``, which includes ``admin/change_list_results.html`` with
+``cl.light_result_list`` in ``{% block result_list %}``. A changelist with a column of
 another kind (a callable, a model method), list_editable, a popup, ``to_field`` or a
 non-integer key gets Django's own rows. clinic/tests/test_admin_changelist.py checks both give
 the same HTML.

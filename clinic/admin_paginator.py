@@ -11,7 +11,7 @@ A *filtered* list (a search, a filter) is counted only up to ``count_cap`` rows
 (``SELECT COUNT(*) FROM (... LIMIT cap + 1)``): counting every appointment of the 2,774
 patients named Smith* read 28,000 index entries on every page (40 ms at 1,000,000
 appointments), and grew with the data. Past the cap, ``count`` is the cap and ``capped`` is
-true: the changelist says "more than 1,000" (templates/admin/<app>/<model>/pagination.html,
+true: the changelist says "more than 1,000" (templates/admin/pagination.html,
 actions.html, search_form.html) and pages through the first ``count_cap`` rows; a narrower
 search reaches the rest.
 

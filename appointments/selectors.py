@@ -480,7 +480,21 @@ def appointments_for_patient(*, patient) -> QuerySet[Appointment]:
 
 def upcoming_and_past(*, patient, now: datetime | None = None) -> tuple[list[Appointment], list[Appointment]]:
     now = now or timezone.now()
-    rows = list(appointments_for_patient(patient=patient).order_by("start"))
+    # The columns the list shows, not every column of four tables (about a tenth of the page).
+    rows = list(
+        Appointment.objects.filter(patient=patient)
+        .select_related("provider__user", "appointment_type")
+        .only(
+            "start",
+            "end",
+            "status",
+            "provider__user__first_name",
+            "provider__user__last_name",
+            "provider__user__email",
+            "appointment_type__name",
+        )
+        .order_by("start")
+    )
     upcoming = [a for a in rows if a.end >= now and a.status != Appointment.Status.CANCELLED]
     upcoming_ids = {a.pk for a in upcoming}
     past = [a for a in reversed(rows) if a.pk not in upcoming_ids]

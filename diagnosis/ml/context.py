@@ -65,8 +65,8 @@ def aggravates(words: list[str], start: int, end: int) -> bool:
     if not all(w in lx.AGGRAVATING_ACTIONS for w in words[start:end]):
         return False
     k = start - 1
-    if k >= 1 and words[k] in ("or", "and") and words[k - 1] not in lx.AGGRAVATION_CUES:
-        k -= 2  # over one other action: "when i walk or cough"
+    if k >= 1 and words[k] in ("or", "and", ",") and words[k - 1] not in lx.AGGRAVATION_CUES:
+        k -= 2  # over one other action: "when i walk or cough", "when i cough, sneeze or laugh"
     while k >= 0 and words[k] in _AGGRAVATION_FILLERS:
         k -= 1
     if k < 0 or words[k] not in lx.AGGRAVATION_CUES:
@@ -130,16 +130,11 @@ def _lead_in(words: list[str], pos: int, starts: set[int]) -> range:
 
 
 def site_of(words: list[str], start: int, end: int) -> str | None:
-    """The site (a key of ``SITE_WORDS``) a phrase at ``start:end`` speaks of: the nearest site
-    or body part named before it, else after it; "" for a body part of no listed site, None when
-    the text names none."""
+    """The body part a phrase at ``start:end`` speaks of: the nearest word of ``SITE_WORDS`` or
+    ``BODY_WORDS`` before it, else after it; None when the text names none."""
     for k in [*range(start - 1, -1, -1), *range(end, len(words))]:
-        word = words[k]
-        for site, names in lx.SITE_WORDS.items():
-            if word in names:
-                return site
-        if word in lx.BODY_WORDS:
-            return ""
+        if words[k] in lx.BODY_WORDS or any(words[k] in names for names in lx.SITE_WORDS.values()):
+            return words[k]
     return None
 
 

@@ -380,30 +380,33 @@ DESCRIPTORS: frozenset[str] = frozenset(
 # Words that name a KB site, for the phrases a finding claims only when the text speaks of its
 # site (a KB finding's ``site_bound``: "hurts to walk", "urgency"). Words as the parser cleans
 # them ("stomach" and "belly" are read as "tummy", "wee" as "pee", "stool" as "poo").
+_ABDOMEN = frozenset(
+    [
+        "tummy",
+        "gut",
+        "guts",
+        "bowel",
+        "bowels",
+        "poo",
+        "pooing",
+        "diarrhea",
+        "constipated",
+        "constipation",
+        "appendix",
+        "navel",
+        "button",
+        "colon",
+        "rectum",
+    ]
+)
 SITE_WORDS: dict[str, frozenset[str]] = {
-    "abdomen": frozenset(
-        [
-            "tummy",
-            "gut",
-            "guts",
-            "bowel",
-            "bowels",
-            "poo",
-            "pooing",
-            "diarrhea",
-            "constipated",
-            "constipation",
-            "appendix",
-            "navel",
-            "button",
-            "colon",
-            "rectum",
-        ]
-    ),
+    "abdomen": _ABDOMEN,
+    "epigastrium": _ABDOMEN | {"ribs"},
     "bladder": frozenset(["pee", "pees", "peeing", "urine", "bladder", "water", "waterworks"]),
     "chest": frozenset(["chest", "rib", "ribs", "ribcage", "breastbone", "sternum"]),
     # the dizziness a head movement brings on: "dizzy when i turn my head"
     "head": frozenset(["head", "dizzy", "dizziness", "vertigo", "spinning", "spins", "spin", "giddy", "room"]),
+    "knee": frozenset(["knee", "knees"]),
     "joints": frozenset(
         [
             "joint",
@@ -521,13 +524,31 @@ POST_NEGATION_PAIRS: frozenset[tuple[str, str]] = frozenset(
     }
 )
 # Actions that make a pain worse. After "hurts when i ...", "pain on ...", "sore to ..." they say
-# what brings the pain on, not that the patient has them: "tummy hurts when i cough" is no cough.
+# what brings the pain (or a leak) on, not that the patient has them: "tummy hurts when i cough" is
+# no cough, nor "leak wee when i cough, sneeze or jump" a sneeze.
 AGGRAVATING_ACTIONS: frozenset[str] = frozenset(
     ["cough", "coughing", "coughs", "sneeze", "sneezing", "sneezes", "laugh", "laughing", "move", "moving"]
 )
 AGGRAVATION_CUES: frozenset[str] = frozenset(["when", "if", "on", "to", "while", "with"])
 PAIN_OR_WORSE: frozenset[str] = frozenset(
-    ["hurts", "hurt", "hurting", "pain", "painful", "sore", "worse", "agony", "aches", "ache", "stabs", "kills"]
+    [
+        "leak",
+        "leaks",
+        "leaking",
+        "pee",
+        "hurts",
+        "hurt",
+        "hurting",
+        "pain",
+        "painful",
+        "sore",
+        "worse",
+        "agony",
+        "aches",
+        "ache",
+        "stabs",
+        "kills",
+    ]
 )
 # Subjects that start a statement of their own, ending the look-ahead for a post-negation.
 SUBJECTS: frozenset[str] = frozenset(["i", "im", "ive", "he", "hes", "she", "shes", "we", "they", "theyre"])
@@ -553,6 +574,9 @@ GAP_BLOCKERS: frozenset[str] = (
             "although",
             "though",
             "except",
+            "when",
+            "if",
+            "while",
         ]
     )
     | NEGATION_TRIGGERS
@@ -1352,6 +1376,7 @@ UNSTEMMED: frozenset[str] = frozenset(
         "pasty",
         "gardening",
         "rate",
+        "jumpy",
     ]
 )
 

@@ -234,7 +234,10 @@ class TextIndex:
             site = site_of(words, c.start, c.end)
             claims = self.phrases.bound[key]
             # no site named at all: the finding that claims the phrase first
-            code = claims[0][0] if site is None else next((code for code, bound in claims if bound == site), None)
+            if site is None:
+                code = claims[0][0]
+            else:
+                code = next((code for code, bound in claims if site in lx.SITE_WORDS[bound]), None)
             if code is not None:
                 out.append(c._replace(code=code))
         return out

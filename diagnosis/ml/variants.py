@@ -62,6 +62,12 @@ SOFT_WORDS = (
     "lot",
     "lots",
     "of",
+    # who it happens to: "dizzy when she stands up" is "dizzy when i stand up"
+    "i",
+    "he",
+    "she",
+    "we",
+    "they",
 )
 
 

@@ -54,6 +54,11 @@ SITE_READINGS = [
     ("i get dizzy when i roll over in bed", {("vertigo_head_movement", Y)}, set()),
     ("pain in my heel worst when i get out of bed", set(), {"vertigo_head_movement"}),
     ("my neck hurts when i turn my head", set(), {"vertigo_head_movement"}),
+    ("tummy cramps and wind", {("bloating", Y)}, set()),
+    ("eyes dry and gritty, worse in the wind", set(), {"bloating"}),
+    ("gnawing tummy pain, wakes me at night", {("epigastric_pain_hunger", Y)}, set()),
+    ("tingling in my thumb and fingers, wakes me at night", set(), {"epigastric_pain_hunger"}),
+    ("my knee gives way", {("knee_locking", Y)}, set()),
 ]
 
 
@@ -128,6 +133,9 @@ def test_not_eating_more_is_no_appetite_loss(text: str, present: bool, kb: Knowl
         ("keeps screaming and drawing his legs up", "episodic_screaming_legs_drawn_up"),
         ("seeing bugs on the wall", "hallucinations"),
         ("pain in my heel worst with the first few steps", "heel_pain_morning"),
+        ("gran keeps having dizzy turns when she stands up", "dizziness_on_standing"),
+        ("he is jumpy at every noise", "hypervigilance"),
+        ("i jump at any loud noise", "hypervigilance"),
     ],
 )
 def test_lay_phrases_from_new_texts(text: str, code: str, kb: KnowledgeBase) -> None:
@@ -142,3 +150,14 @@ def test_pain_behind_an_eye_is_no_eye_pain(kb: KnowledgeBase) -> None:
 def test_some_days_is_how_often(kb: KnowledgeBase) -> None:
     assert not {c for c, _ in found("loose poo some days then constipated", kb)} & {"duration_days"}
     assert ("duration_days", Y) in found("been coughing for some days", kb)
+
+
+def test_jumping_and_sneezing_that_bring_on_a_leak_are_no_findings(kb: KnowledgeBase) -> None:
+    findings = found("leak wee when i cough, sneeze or jump on the trampoline", kb)
+    assert ("urinary_incontinence", Y) in findings
+    assert not {c for c, _ in findings} & {"sneezing", "hypervigilance"}, findings
+
+
+def test_a_phrase_skips_no_when(kb: KnowledgeBase) -> None:
+    # "griping pain" is no "sore [when i] grip"
+    assert {c for c, _ in found("outside of my elbow is sore when i grip things", kb)} == {"elbow_pain_outer"}

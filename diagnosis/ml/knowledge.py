@@ -61,6 +61,9 @@ class Finding:
     # phrases that mean this finding only when the text speaks of its site ("hurts to walk" is
     # peritonism after "tummy pain", not after "my calf is sore"); see ``context.site_of``
     site_bound: tuple[str, ...] = ()
+    # synonyms other findings list too, on purpose: the phrase means all of them ("was raped" is
+    # a trauma and a possible HIV exposure); each finding sharing a phrase lists it here
+    shared: tuple[str, ...] = ()
     red_flag: str | None = None
     question: str | None = None
     group: str = ""
@@ -246,6 +249,14 @@ def _parse_finding(raw: dict[str, Any], where: str, group: str, problems: list[s
     if site_bound and site not in lx.SITE_WORDS:
         problems.append(f"{where}: site_bound needs a site among {', '.join(sorted(lx.SITE_WORDS))}")
         site_bound = []
+    shared = _as_str_list(raw.get("shared"))
+    if shared is None:
+        problems.append(f"{where}: shared must be a list of strings")
+        shared = []
+    shared = [s.strip() for s in shared if s.strip()]
+    for phrase in shared:
+        if phrase not in synonyms:
+            problems.append(f"{where}: shared phrase {phrase!r} must be one of its synonyms")
     red_flag = raw.get("red_flag")
     if red_flag not in (None, "urgent", "emergency"):
         problems.append(f"{where}: red_flag {red_flag!r} must be null, urgent or emergency")
@@ -264,6 +275,7 @@ def _parse_finding(raw: dict[str, Any], where: str, group: str, problems: list[s
         "misspellings",
         "denials",
         "site_bound",
+        "shared",
         "red_flag",
         "question",
     }
@@ -280,6 +292,7 @@ def _parse_finding(raw: dict[str, Any], where: str, group: str, problems: list[s
         misspellings=tuple(s.strip() for s in misspellings if s.strip()),
         denials=tuple(s.strip() for s in denials if s.strip()),
         site_bound=tuple(s.strip() for s in site_bound if s.strip()),
+        shared=tuple(shared),
         red_flag=red_flag,
         question=question.strip() if question else None,
         group=group,
@@ -473,12 +486,21 @@ def lint_knowledge_base(kb: KnowledgeBase) -> list[str]:
     """Non-fatal review notes: things that load fine but will likely hurt accuracy."""
     notes: list[str] = []
     phrase_owner: dict[str, str] = {}
+    sharers: dict[str, list[str]] = {}
     for finding in kb.findings.values():
-        phrases = {finding.lay.lower(), finding.label.lower(), *(s.lower() for s in finding.synonyms)}
+        shared = {s.lower() for s in finding.shared}
+        for phrase in shared:
+            sharers.setdefault(phrase, []).append(finding.code)
+        phrases = {finding.lay.lower(), finding.label.lower(), *(s.lower() for s in finding.synonyms)} - shared
         for phrase in sorted(phrases):
             owner = phrase_owner.setdefault(phrase, finding.code)
             if owner != finding.code:
                 notes.append(f"phrase {phrase!r} is used by both {owner!r} and {finding.code!r}")
+    for phrase, codes in sorted(sharers.items()):
+        if phrase in phrase_owner:
+            notes.append(f"phrase {phrase!r} is shared by {codes} but used by {phrase_owner[phrase]!r} unshared")
+        elif len(codes) < 2:
+            notes.append(f"phrase {phrase!r} is shared by {codes[0]!r} alone")
     used = {code for c in kb.conditions.values() for code in c.findings}
     for code in kb.findings:
         if code not in used and kb.findings[code].kind not in ("duration", "onset"):

@@ -5,6 +5,10 @@ synonyms, label, lay phrase and misspellings (plus the generated word orders of 
 its ``denials`` ("plenty of wet nappies") are phrases that say it is absent. A text is matched
 as token sequences, skipping filler words and at most one unknown word, and a negative inside a
 phrase ("neck isnt stiff") denies it. Where matches compete for the same words the longest wins.
+
+A synonym several findings list as ``shared`` ("was raped": a trauma and a possible HIV
+exposure) reads as all of them. Other phrases claimed by two findings, or two phrases that come to
+the same key ("he cant sit still", "cant sit still"), are conflicts the lint reports.
 """
 
 from __future__ import annotations
@@ -61,8 +65,9 @@ class Candidate(NamedTuple):
 @dataclass
 class _Node:
     children: dict[str, _Node] = field(default_factory=dict)
-    # (rank, order, code) of the phrase ending here; the best one wins
-    terminal: tuple[int, int, str] | None = None
+    # (rank, order, codes) of the phrase ending here; the best one wins (several codes: a phrase
+    # the KB lists under several findings)
+    terminal: tuple[int, int, tuple[str, ...]] | None = None
 
 
 class PhraseTrie:
@@ -79,6 +84,10 @@ class PhraseTrie:
         self.bound_orders: dict[int, tuple[str, ...]] = {}
         self.bound: dict[tuple[str, ...], list[tuple[str, str]]] = {}
         self._owners: dict[tuple[str, ...], tuple[int, int, str]] = {}
+        # a shared synonym's key -> (its words, its order): the same words shared by another
+        # finding join that phrase
+        self._shared: dict[tuple[str, ...], tuple[tuple[str, ...], int]] = {}
+        self._shared_orders: set[int] = set()
         # (words, rank, order, code) of every phrase, before keying
         self.phrases = self._collect_phrases(kb)
         for words, rank, order, code in self.phrases:
@@ -106,6 +115,8 @@ class PhraseTrie:
                     words = words[1:]
                 if words:
                     phrases.append((words, rank, order, finding.code))
+                    if rank == RANK_KB and text in finding.shared:
+                        self._shared_orders.add(order)
                     order += 1
             for text in finding.misspellings:
                 words = raw_words(text)
@@ -160,11 +171,32 @@ class PhraseTrie:
         key = self._key(words)
         if not key:
             return
+        if order in self._shared_orders:
+            first = self._shared.setdefault(key, (tuple(words), order))
+            if first[0] == tuple(words) and first[1] != order:
+                self._share(key, first[1], code)
+                return
         self._insert(key, rank, order, code)
         if self.kb.findings[code].kind == "duration":
             return  # "for days" is not "days for" ("20 a day for 30 years")
         for variant in variants(key):
             self._insert(variant, RANK_VARIANT, order, code)
+
+    def _share(self, key: tuple[str, ...], order: int, code: str) -> None:
+        """``code`` also claims the phrase at ``order`` (and its word orders, where that phrase
+        holds them): the KB lists the same words under both findings."""
+        for k in [key, *variants(key)]:
+            node = self._node(k)
+            if node is not None and node.terminal is not None and node.terminal[1] == order:
+                rank, _, codes = node.terminal
+                if code not in codes:
+                    node.terminal = (rank, order, (*codes, code))
+
+    def _node(self, key: tuple[str, ...]) -> _Node | None:
+        node: _Node | None = self.root
+        for word in key:
+            node = node.children.get(word) if node is not None else None
+        return node
 
     def _insert(self, key: tuple[str, ...], rank: int, order: int, code: str) -> None:
         previous = self._owners.get(key)
@@ -178,7 +210,7 @@ class PhraseTrie:
         node = self.root
         for word in key:
             node = node.children.setdefault(word, _Node())
-        node.terminal = (rank, order, code)
+        node.terminal = (rank, order, (code,))
 
     # -- matching ------------------------------------------------------------------------
 
@@ -202,10 +234,11 @@ class PhraseTrie:
             while stack:
                 node, pos, matched, gaps, skipped, denied = stack.pop()
                 if node.terminal is not None and not skipped:
-                    rank, order, code = node.terminal
+                    rank, order, codes = node.terminal
                     reassures = order in self._denial_orders
                     if not (reassures and denied):  # "wet nappies arent normal": no reading
-                        found.append(Candidate(matched, gaps, rank, order, start, pos, code, denied, reassures))
+                        for code in codes:
+                            found.append(Candidate(matched, gaps, rank, order, start, pos, code, denied, reassures))
                 if pos >= n or not node.children:
                     continue
                 token = tokens[pos]
@@ -224,7 +257,8 @@ class PhraseTrie:
     def select(candidates: list[Candidate], words: list[str]) -> list[Candidate]:
         """Longest matches first. A later match may share words with an earlier one when it
         adds words of its own ("red itchy eyes" is red eyes and itchy eyes), or when it lies
-        inside a compound phrase joined by "and"/"with" ("knees ache and creak")."""
+        inside a compound phrase joined by "and"/"with" ("knees ache and creak"). A phrase shared
+        by several findings ("was raped") gives each of them on the same words."""
         owners: list[list[Candidate]] = [[] for _ in words]
         chosen: list[Candidate] = []
         codes: set[str] = set()
@@ -234,7 +268,9 @@ class PhraseTrie:
             if any(owners[i] for i in span):
                 if cand.code in codes:
                     continue
-                if all(owners[i] for i in span):
+                if any(c[3:6] == cand[3:6] for c in owners[cand.start]):
+                    pass  # the same phrase, shared with a finding already chosen
+                elif all(owners[i] for i in span):
                     covering = [c for i in span for c in owners[i]]
                     if not all(_COMPOUND_JOINERS.intersection(words[c.start : c.end]) for c in covering):
                         continue

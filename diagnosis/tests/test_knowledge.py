@@ -191,3 +191,37 @@ def test_lint_notes_shared_phrases_and_unused_findings(tmp_path: Path) -> None:
     shutil.copytree(FIXTURE_KB, root)
     notes = lint_knowledge_base(load_knowledge_base(root))
     assert any("'cough_productive' is used by no condition" in n for n in notes)
+
+
+SHARING = FINDINGS.replace(
+    "  synonyms: [high temperature]\n", "  synonyms: [high temperature, burning up]\n  shared: [burning up]\n"
+)
+
+
+def test_a_shared_phrase_must_be_a_synonym(tmp_path: Path) -> None:
+    bad = SHARING.replace("shared: [burning up]", "shared: [red hot]")
+    assert any(
+        "shared phrase 'red hot' must be one of its synonyms" in p
+        for p in problems_of(write_kb(tmp_path / "kb", findings=bad))
+    )
+
+
+def test_lint_notes_a_phrase_shared_by_one_finding_alone(tmp_path: Path) -> None:
+    notes = lint_knowledge_base(load_knowledge_base(write_kb(tmp_path / "kb", findings=SHARING)))
+    assert "phrase 'burning up' is shared by 'fever' alone" in notes
+
+
+def test_a_phrase_both_findings_share_is_no_conflict(tmp_path: Path) -> None:
+    from diagnosis.ml.text import get_index
+
+    both = SHARING + "  synonyms: [burning up]\n  shared: [burning up]\n"
+    kb = load_knowledge_base(write_kb(tmp_path / "kb", findings=both))
+    assert not [n for n in lint_knowledge_base(kb) if "burning up" in n]
+    index = get_index(kb)
+    assert index.conflicts == []
+    assert {e.code for e in index.extract("im burning up")} == {"fever", "cough"}
+    # listed by both but shared by one: a conflict as before
+    one = SHARING + "  synonyms: [burning up]\n"
+    kb = load_knowledge_base(write_kb(tmp_path / "kb2", findings=one))
+    assert "phrase 'burning up' is shared by ['fever'] but used by 'cough' unshared" in lint_knowledge_base(kb)
+    assert len({e.code for e in get_index(kb).extract("im burning up")}) == 1

@@ -161,3 +161,27 @@ def test_jumping_and_sneezing_that_bring_on_a_leak_are_no_findings(kb: Knowledge
 def test_a_phrase_skips_no_when(kb: KnowledgeBase) -> None:
     # "griping pain" is no "sore [when i] grip"
     assert {c for c, _ in found("outside of my elbow is sore when i grip things", kb)} == {"elbow_pain_outer"}
+
+
+# --- a phrase several findings share on purpose reads as each of them -------------------------
+
+RAPE_DISCLOSURES = [
+    "i was raped last night",
+    "she was raped at a party",
+    "i got raped on saturday",
+    "he has been raped",
+]
+
+
+@pytest.mark.parametrize("text", RAPE_DISCLOSURES)
+def test_a_rape_is_a_trauma_and_a_possible_hiv_exposure(text: str, kb: KnowledgeBase) -> None:
+    # the trauma must not hide the exposure: post-exposure prophylaxis is due within 72 hours
+    readings = found(text, kb)
+    assert ("trauma_exposure", Y) in readings
+    assert ("possible_hiv_exposure", Y) in readings
+
+
+def test_a_shared_phrase_gives_no_other_reading(kb: KnowledgeBase) -> None:
+    assert found("was raped", kb) == {("trauma_exposure", Y), ("possible_hiv_exposure", Y)}
+    assert found("i was assaulted", kb) == {("trauma_exposure", Y)}
+    assert found("the condom broke", kb) == {("possible_hiv_exposure", Y)}

@@ -181,6 +181,15 @@ def _as_str_list(value: Any) -> list[str] | None:
     return None
 
 
+def _str_list_field(raw: dict, key: str, where: str, problems: list[str], *, what: str = "strings") -> list[str]:
+    """``raw[key]`` as a list of strings; a problem noted and an empty list when it is not one."""
+    values = _as_str_list(raw.get(key))
+    if values is None:
+        problems.append(f"{where}: {key} must be a list of {what}")
+        return []
+    return values
+
+
 def _is_icd10_valid(code: str) -> bool:
     import simple_icd_10_cm as icd  # a large table: import only when validating
 
@@ -230,29 +239,14 @@ def _parse_finding(raw: dict[str, Any], where: str, group: str, problems: list[s
     if site is not None and not isinstance(site, str):
         problems.append(f"{where}: site must be a string")
         site = None
-    synonyms = _as_str_list(raw.get("synonyms"))
-    if synonyms is None:
-        problems.append(f"{where}: synonyms must be a list of strings")
-        synonyms = []
-    misspellings = _as_str_list(raw.get("misspellings"))
-    if misspellings is None:
-        problems.append(f"{where}: misspellings must be a list of strings")
-        misspellings = []
-    denials = _as_str_list(raw.get("denials"))
-    if denials is None:
-        problems.append(f"{where}: denials must be a list of strings")
-        denials = []
-    site_bound = _as_str_list(raw.get("site_bound"))
-    if site_bound is None:
-        problems.append(f"{where}: site_bound must be a list of strings")
-        site_bound = []
+    synonyms = _str_list_field(raw, "synonyms", where, problems)
+    misspellings = _str_list_field(raw, "misspellings", where, problems)
+    denials = _str_list_field(raw, "denials", where, problems)
+    site_bound = _str_list_field(raw, "site_bound", where, problems)
     if site_bound and site not in lx.SITE_WORDS:
         problems.append(f"{where}: site_bound needs a site among {', '.join(sorted(lx.SITE_WORDS))}")
         site_bound = []
-    shared = _as_str_list(raw.get("shared"))
-    if shared is None:
-        problems.append(f"{where}: shared must be a list of strings")
-        shared = []
+    shared = _str_list_field(raw, "shared", where, problems)
     shared = [s.strip() for s in shared if s.strip()]
     for phrase in shared:
         if phrase not in synonyms:
@@ -376,10 +370,7 @@ def _parse_condition(
                 )
                 continue
             findings[code] = float(prob)
-    red_flags = _as_str_list(raw.get("red_flags"))
-    if red_flags is None:
-        problems.append(f"{where}: red_flags must be a list of finding codes")
-        red_flags = []
+    red_flags = _str_list_field(raw, "red_flags", where, problems, what="finding codes")
     for code in red_flags:
         if code not in finding_codes:
             problems.append(f"{where}: unknown red flag finding code {code!r}")

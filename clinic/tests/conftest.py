@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from django.core.cache import cache
 
 from clinic.tests.dashboard_fixtures import NOW, build_clinic
 
@@ -13,6 +14,15 @@ def london(settings):
     settings.CLINIC_TIME_ZONE = "Europe/London"
     settings.TIME_ZONE = "Europe/London"
     settings.AXES_FAILURE_LIMIT = 5
+
+
+@pytest.fixture
+def cached(settings):
+    """The dashboard's cache on, as in production (the test settings turn it off), and empty."""
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

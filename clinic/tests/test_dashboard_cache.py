@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 
 from appointments.models import Appointment
 from appointments.tests.factories import AppointmentFactory
@@ -15,14 +14,6 @@ from clinic.tests.test_dashboard_kpis import kpi
 from records.tests.factories import EmergencyAccessFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("london")]
-
-
-@pytest.fixture
-def cached(settings):
-    settings.DASHBOARD_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_counts_are_kept_for_the_cache_time_then_recounted(client, clinic, clinic_admin, cached, frozen):

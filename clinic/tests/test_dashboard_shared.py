@@ -10,7 +10,6 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.urls import reverse
 
 from accounts import roles
@@ -23,14 +22,6 @@ from clinic.tests.test_dashboard_kpis import kpi
 from records.tests.factories import EmergencyAccessFactory, PatientFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("london")]
-
-
-@pytest.fixture
-def cached(settings):
-    settings.DASHBOARD_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def figures(html: str) -> dict[str, str]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils import timezone
@@ -8,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import AppointmentType, Provider, WaitlistEntry
 from clinic.specialties import SPECIALTIES
+
+if TYPE_CHECKING:
+    from appointments.selectors import ProviderChoice
 
 
 class TimestampField(forms.IntegerField):
@@ -50,7 +54,7 @@ class BookingSearchForm(forms.Form):
     provider = ReadChoiceField(label=_("Provider"), required=False)
     week = forms.DateField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, types: list[AppointmentType], providers: list[Provider], **kwargs):
+    def __init__(self, *args, types: list[AppointmentType], providers: list[ProviderChoice], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["appointment_type"].set_objects(types)
         self.fields["provider"].set_objects(providers)

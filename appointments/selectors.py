@@ -382,7 +382,7 @@ def slots_across(
 ) -> list[Slot]:
     """Every free online slot of ``providers`` in [start, end), earliest first; a constant number
     of queries however many providers (see ``free_starts_for``). With ``each_time_once``, one
-    slot per start time (see ``one_per_time``), chosen before any Slot is built: a team's week
+    slot per start time (see ``_one_per_time``), chosen before any Slot is built: a team's week
     holds a thousand free starts of which the page shows a hundred."""
     earliest, latest = booking_bounds()
     start, end = max(start, earliest), min(end, latest)
@@ -393,7 +393,7 @@ def slots_across(
     names = {provider_id: active[provider_id].display_name for provider_id in free}
     rows = sorted((epoch, names[provider_id], provider_id) for provider_id, epochs in free.items() for epoch in epochs)
     if each_time_once:
-        rows = _one_per_time(rows, lambda row: row[0])
+        rows = _one_per_time(rows)
     return [Slot(active[provider_id], _moment(epoch)) for epoch, _name, provider_id in rows]
 
 
@@ -420,22 +420,19 @@ def any_clinician_pool(*, patient, providers: Iterable[Provider], limit: int = A
     return (usual + others)[:limit]
 
 
-def one_per_time(slots: list[Slot]) -> list[Slot]:
-    """One slot per start time (``slots`` sorted by start), for "any clinician": the page lists
-    each free time once however many clinicians are free then. Which free clinician is offered
-    rotates with the time, so bookings spread over the team instead of filling one diary."""
-    return _one_per_time(slots, lambda slot: int(slot.start.timestamp()))
-
-
-def _one_per_time(items: list, epoch_of) -> list:
+def _one_per_time(rows: list[tuple[int, str, int]]) -> list[tuple[int, str, int]]:
+    """One (start, name, provider) row per start time (``rows`` sorted by start), for "any
+    clinician": the page lists each free time once however many clinicians are free then. Which
+    free clinician is offered rotates with the time, so bookings spread over the team instead of
+    filling one diary."""
     chosen = []
     index = 0
-    while index < len(items):
-        moment = epoch_of(items[index])
+    while index < len(rows):
+        moment = rows[index][0]
         same = index
-        while same < len(items) and epoch_of(items[same]) == moment:
+        while same < len(rows) and rows[same][0] == moment:
             same += 1
-        chosen.append(items[index + (moment // 60) % (same - index)])
+        chosen.append(rows[index + (moment // 60) % (same - index)])
         index = same
     return chosen
 

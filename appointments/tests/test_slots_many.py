@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from appointments.selectors import any_clinician_pool, free_starts, free_starts_for, one_per_time, slots_across
+from appointments.selectors import any_clinician_pool, free_starts, free_starts_for, slots_across
 from appointments.tests.conftest import at
 from appointments.tests.factories import AppointmentFactory, ProviderFactory, TimeOffFactory, weekday_rules
 
@@ -63,7 +63,9 @@ def test_any_clinician_lists_each_free_time_once_and_spreads_them_over_the_team(
 ):
     providers = team(4, location)
     slots = slots_across(providers=providers, appointment_type=gp_visit, start=at(2, 0), end=at(9, 0))
-    chosen = one_per_time(slots)
+    chosen = slots_across(
+        providers=providers, appointment_type=gp_visit, start=at(2, 0), end=at(9, 0), each_time_once=True
+    )
     assert [s.start for s in chosen] == sorted({s.start for s in slots})
     assert all(s in slots for s in chosen)  # every offer is a real free slot of that clinician
     assert len({s.provider for s in chosen}) == 4

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -15,6 +17,9 @@ from django.views.decorators.http import require_POST
 # ClinicAdminSite.get_app_list: the app list per permission set (a handful: one per role mix).
 _APP_LISTS: dict[tuple, list] = {}
 _APP_LISTS_MAX = 256
+# clinic_admin.nav_sidebar: the sidebar's HTML per app list and page it marks as current.
+_SIDEBARS: dict[tuple, str] = {}
+_SIDEBARS_MAX = 1024
 
 
 class ClinicAdminSite(admin.AdminSite):
@@ -53,7 +58,31 @@ class ClinicAdminSite(admin.AdminSite):
                     _APP_LISTS.clear()
                 built = _APP_LISTS[key] = super().get_app_list(request)
             request._clinic_app_list = [{**app, "models": [dict(m) for m in app["models"]]} for app in built]
+            request._clinic_app_list_key = key
         return request._clinic_app_list
+
+    def nav_sidebar(self, request, render) -> str:
+        """The navigation sidebar's HTML, rendered once per app list (that is, per permission
+        set and language) and set of links it marks as current, not on every page: the page's
+        path only matters through which app and model URLs it contains (``admin/app_list.html``
+        compares ``app_url`` and ``admin_url`` with ``request.path|urlencode``). ``render`` makes
+        the HTML when it is not cached. Nothing user-specific but the permissions is in it."""
+        key = getattr(request, "_clinic_app_list_key", None)
+        if key is None:  # no app list of ours on this page
+            return render()
+        path = quote(request.path, safe="/")
+        current = tuple(
+            url
+            for app in request._clinic_app_list
+            for url in (app.get("app_url"), *(model.get("admin_url") for model in app["models"]))
+            if url and url in path
+        )
+        html = _SIDEBARS.get((key, current))
+        if html is None:
+            if len(_SIDEBARS) >= _SIDEBARS_MAX:
+                _SIDEBARS.clear()
+            html = _SIDEBARS[(key, current)] = render()
+        return html
 
     def index(self, request, extra_context=None):
         """The dashboard: each role's panels (``clinic.dashboard``), then the app list."""

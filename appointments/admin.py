@@ -217,6 +217,21 @@ class AppointmentAdmin(LightChangelistMixin, ValidatingAutocompleteMixin, CsvExp
         "cancellation_reason",
     )
     list_select_related = ("patient", "provider__user", "appointment_type", "location")
+    # What the rows show (the checkbox's label is str(appointment): patient, provider, start).
+    list_only = (
+        "start",
+        "status",
+        "reminder_sent_at",
+        "patient__given_name",
+        "patient__family_name",
+        "patient__mrn",
+        "provider__user__first_name",
+        "provider__user__last_name",
+        "provider__user__email",
+        "appointment_type__name",
+        "appointment_type__duration_minutes",
+        "location__name",
+    )
     search_fields = ("^patient__family_name", "^patient__given_name", "=patient__mrn")
     search_help_text = _("Start of the patient's family or given name, or their full MRN.")
     autocomplete_fields = ("patient",)

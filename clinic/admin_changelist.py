@@ -45,6 +45,8 @@ from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from clinic.admin_paginator import EstimatedCountPaginator
+
 _KEY = "8231947650"  # stands for the row's key in the URL reversed once per page (digits survive quoting)
 
 # obj -> (what the cell shows, or None for the column's fixed classes; the classes otherwise)
@@ -234,7 +236,19 @@ def _linked_cell(tag: str, show: Show, fixed: str, link):
 
 
 class LightChangelistMixin:
-    """A ModelAdmin whose changelist rows are rendered by ``LightChangeList``."""
+    """A ModelAdmin whose changelist rows are rendered by ``LightChangeList``.
+
+    ``list_only``: the columns the list's cells read (``list_display`` and the ``__str__`` of
+    the row, for the checkbox's label), as ``QuerySet.only()`` takes them; the page's rows are
+    read with those alone (``clinic.admin_paginator``). A column left out is read with one
+    query per row: clinic/tests/test_admin_paging.py checks the query count does not grow."""
+
+    list_only: tuple[str, ...] | None = None
 
     def get_changelist(self, request, **kwargs):
         return LightChangeList
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if self.list_only and issubclass(self.paginator, EstimatedCountPaginator):
+            return self.paginator(queryset, per_page, orphans, allow_empty_first_page, only=self.list_only)
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)

@@ -6,11 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
+from accounts.tests.factories import UserFactory
 from appointments.models import Appointment
 from appointments.tests.factories import AppointmentFactory
 from clinic.admin_paginator import EstimatedCountPaginator
+from records.tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +113,44 @@ def test_the_patient_changelist_says_more_than_the_cap(client, clinic_admin, mon
     client.force_login(clinic_admin)
     body = client.get("/admin/records/patient/", {"q": "smith"}).content.decode()
     assert "more than 3 patients" in body and "more than 3 results" in body
+
+
+@pytest.mark.parametrize(
+    ("url", "admin_class", "make"),
+    [
+        ("/admin/appointments/appointment/", "appointments.admin.AppointmentAdmin", AppointmentFactory),
+        ("/admin/records/patient/", "records.admin.patients.PatientAdmin", lambda: PatientFactory(user=UserFactory())),
+    ],
+)
+def test_the_rows_read_no_column_left_out_of_list_only(
+    client, clinic_admin, django_assert_num_queries, monkeypatch, url, admin_class, make
+):
+    """``list_only`` names every column the rows show: a missing one would be read once per row.
+    Pages of 2 and of 6 rows (of more: a single page is read without the paginator)."""
+    for _ in range(8):
+        make()
+    client.force_login(clinic_admin)
+    admin_class = import_string(admin_class)
+    monkeypatch.setattr(admin_class, "list_per_page", 2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as two:
+        page = client.get(url)
+    assert len(page.context["cl"].result_list) == 2
+    monkeypatch.setattr(admin_class, "list_per_page", 6)
+    with django_assert_num_queries(len(two)):
+        page = client.get(url)
+    assert len(page.context["cl"].result_list) == 6
+    assert page.context["cl"].result_list[0].get_deferred_fields()  # read through list_only
+
+
+def test_list_only_reads_those_columns_and_the_relations_they_name(appointments, django_assert_num_queries):
+    ordered = Appointment.objects.select_related("patient", "provider__user", "location").order_by("start", "pk")
+    paginator = EstimatedCountPaginator(ordered, 5, only=("start", "patient__family_name", "provider__user__email"))
+    assert paginator.count == 7
+    with django_assert_num_queries(2):
+        rows = list(paginator.page(1).object_list)
+        shown = [(a.start, a.patient.family_name, a.provider.user.email) for a in rows]
+    assert shown == [(a.start, a.patient.family_name, a.provider.user.email) for a in ordered[:5]]
+    # Other columns are deferred, and the location (not named) is not joined.
+    assert "reason" in rows[0].get_deferred_fields() and "given_name" in rows[0].patient.get_deferred_fields()
+    assert "location" not in rows[0]._state.fields_cache

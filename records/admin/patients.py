@@ -131,6 +131,8 @@ class PatientAdmin(LightChangelistMixin, CsvExportMixin, admin.ModelAdmin):
         "created_at",
     )
     list_select_related = ["user"]
+    # What the rows show: "login" is whether user_id is set, so the user row is not joined.
+    list_only = ("mrn", "family_name", "given_name", "date_of_birth", "sex", "phone", "user")
     # Prefix and exact matches only: a "%term%" LIKE over every patient cannot use an index and
     # took over a minute at 100,000 patients (bench/README.md).
     search_fields = ("=mrn", "^family_name", "^given_name", "=email")

@@ -40,8 +40,10 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat
+from django.utils.formats import get_format
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -129,7 +131,7 @@ class LightChangeList(ChangeList):
         if name == "action_checkbox":
             if type(model_admin).action_checkbox is not ModelAdmin.action_checkbox:
                 raise Unsupported(name)
-            return _checkbox, False
+            return _checkbox(), False
         if callable(name):
             raise Unsupported(name)
         try:
@@ -155,6 +157,11 @@ class LightChangeList(ChangeList):
             icons = _icons()
             attname = field.attname
             return (lambda obj: (icons[getattr(obj, attname)], None)), nowrap
+        # display_for_field's own answers for the commonest columns, settled once per page.
+        if type(field) in _TEXT_FIELDS:
+            return _text(field.attname, empty), nowrap
+        if type(field) is models.DateField:
+            return _date(field.attname, empty, get_format("DATE_FORMAT")), nowrap
         return _plain(field, empty, linked), nowrap
 
 
@@ -166,11 +173,12 @@ def _blank(value):
     return "" if isinstance(value, str) and value.strip() == "" else value
 
 
-def _checkbox(obj):
-    # ModelAdmin.action_checkbox's widget, without rendering its template for every row.
-    label = format_html(_("Select this object for an action - {}"), str(obj))
+def _checkbox() -> Show:
+    # ModelAdmin.action_checkbox's widget, without rendering its template for every row; its
+    # label is translated once per page (format_html leaves the format string as it is).
+    label = _("Select this object for an action - {}")
     box = '<input type="checkbox" name="_selected_action" value="{}" class="action-select" aria-label="{}">'
-    return format_html(box, obj.pk, label), None
+    return lambda obj: (SafeString(box.format(obj.pk, label.format(escape(str(obj))))), None)
 
 
 def _method(method, name, empty) -> Show:
@@ -212,6 +220,27 @@ def _related(name, empty) -> Show:
 
 def _choice(attname, choices, empty) -> Show:
     return lambda obj: (choices.get(_blank(getattr(obj, attname)), empty), None)
+
+
+# Fields display_for_field shows as str(value): text without choices, links or files.
+_TEXT_FIELDS = frozenset({models.CharField, models.TextField, models.EmailField, models.SlugField})
+
+
+def _text(attname, empty) -> Show:
+    def shown(obj):
+        value = getattr(obj, attname)
+        return (empty if value is None or not value.strip() else str(value)), None
+
+    return shown
+
+
+def _date(attname, empty, date_format: str) -> Show:
+    # formats.localize(date) is dateformat.format(date, get_format("DATE_FORMAT")).
+    def shown(obj):
+        value = getattr(obj, attname)
+        return (empty if value is None else dateformat.format(value, date_format)), None
+
+    return shown
 
 
 def _plain(field, empty, linked) -> Show:

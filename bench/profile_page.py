@@ -27,6 +27,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=50)
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--save", metavar="FILE", help="Also write the profile (pstats) to FILE.")
     args = parser.parse_args()
     setup_django(bench_env(tempfile.mkdtemp()))
     from django.core.management import call_command
@@ -61,6 +62,8 @@ def main() -> None:
     for q in sorted(captured, key=lambda q: -float(q["time"]))[:5]:
         print(f"  {float(q['time']) * 1000:6.1f} ms  {q['sql'][:200]}")
     pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+    if args.save:
+        profiler.dump_stats(args.save)
 
 
 if __name__ == "__main__":

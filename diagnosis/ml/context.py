@@ -13,7 +13,10 @@ Used by the text index (``text.py``) after phrase matching:
 - "hurts to walk", "urgency": a site-bound phrase means its finding only when the nearest body
   site named around it is the finding's ("tummy pain, hurts to walk"; "the runs and urgency");
 - "stiff for 10 mins in the morning": a short duration of one episode is no symptom's duration;
-- "not eating more than usual": a negative phrase compared with before says nothing changed.
+- "not eating more than usual": a negative phrase compared with before says nothing changed;
+- "eases off after walking about": what follows a word of relief relieves the pain;
+- "cant drive past the spot": "spot" after a determiner, with no "on my ..." after it, is a place;
+- "on my feet all day": "all day" after no complaint is how long an activity lasts.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ __all__ = [
     "site_of",
     "episode_length",
     "compared",
+    "spent_on_activity",
+    "relieves",
+    "names_a_place",
 ]
 
 # words that end the stretch after a habit where its own duration may follow
@@ -141,6 +147,41 @@ def site_of(words: list[str], start: int, end: int) -> str | None:
 def episode_length(words: list[str], end: int) -> bool:
     """Whether a duration ending at ``end`` measures one episode: "for 10 mins in the morning"."""
     return any(tuple(words[end : end + len(frame)]) == frame for frame in lx.EPISODE_FRAMES)
+
+
+def names_a_place(words: list[str], start: int, end: int) -> bool:
+    """Whether a one-word phrase ("spot") names a place: "cant drive past the spot", "the spot
+    where i hit it", "pain in one spot", but not "a spot on my chin", "the spot is bigger"."""
+    if end - start != 1 or words[start] not in lx.PLACE_NOUNS:
+        return False
+    if start == 0 or words[start - 1] not in lx.PLACE_DETERMINERS:
+        return False
+    return end == len(words) or words[end] in lx.PLACE_FOLLOWERS
+
+
+def relieves(words: list[str], start: int) -> bool:
+    """Whether a phrase at ``start`` that names a circumstance ("after walking", "when i rest")
+    follows a word of relief: "eases off after walking about" says what relieves the pain."""
+    if words[start] not in _CIRCUMSTANCES:
+        return False
+    k = start - 1
+    while k >= 0 and (words[k] in lx.RELIEF_FILLERS or words[k] in lx.INTENSIFIERS):
+        k -= 1
+    return k >= 0 and words[k] in lx.RELIEF_WORDS
+
+
+_CIRCUMSTANCES = frozenset({"after", "when", "with", "on", "by", "if", "once"})
+
+
+def spent_on_activity(words: list[str], start: int, covered: set[int]) -> bool:
+    """Whether a time point at ``start`` ("all day") says how long an activity goes on, not a
+    complaint: "on my feet all day", "worse after typing all day", but "vomiting all day"."""
+    if words[start] != "all":
+        return False
+    k = start - 1
+    while k >= 0 and words[k] in lx.INTENSIFIERS:
+        k -= 1
+    return k >= 0 and k not in covered and words[k].isalpha()
 
 
 def compared(words: list[str], start: int, end: int) -> bool:

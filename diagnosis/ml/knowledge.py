@@ -64,6 +64,11 @@ class Finding:
     # synonyms other findings list too, on purpose: the phrase means all of them ("was raped" is
     # a trauma and a possible HIV exposure); each finding sharing a phrase lists it here
     shared: tuple[str, ...] = ()
+    # another finding's synonyms that mean this finding when the text names one of the
+    # ``context_findings`` elsewhere ("shaking all over" is a fit, but chills beside a fever and a
+    # tremor beside heavy drinking); see ``TextIndex._resolve_contexts``
+    context_bound: tuple[str, ...] = ()
+    context_findings: tuple[str, ...] = ()
     red_flag: str | None = None
     question: str | None = None
     group: str = ""
@@ -246,6 +251,11 @@ def _parse_finding(raw: dict[str, Any], where: str, group: str, problems: list[s
     if site_bound and site not in lx.SITE_WORDS:
         problems.append(f"{where}: site_bound needs a site among {', '.join(sorted(lx.SITE_WORDS))}")
         site_bound = []
+    context_bound = [s.strip() for s in _str_list_field(raw, "context_bound", where, problems) if s.strip()]
+    context_findings = _str_list_field(raw, "context_findings", where, problems, what="finding codes")
+    if context_bound and not context_findings:
+        problems.append(f"{where}: context_bound needs context_findings")
+        context_bound = []
     shared = _str_list_field(raw, "shared", where, problems)
     shared = [s.strip() for s in shared if s.strip()]
     for phrase in shared:
@@ -270,6 +280,8 @@ def _parse_finding(raw: dict[str, Any], where: str, group: str, problems: list[s
         "denials",
         "site_bound",
         "shared",
+        "context_bound",
+        "context_findings",
         "red_flag",
         "question",
     }
@@ -287,6 +299,8 @@ def _parse_finding(raw: dict[str, Any], where: str, group: str, problems: list[s
         denials=tuple(s.strip() for s in denials if s.strip()),
         site_bound=tuple(s.strip() for s in site_bound if s.strip()),
         shared=tuple(shared),
+        context_bound=tuple(context_bound),
+        context_findings=tuple(context_findings),
         red_flag=red_flag,
         question=question.strip() if question else None,
         group=group,
@@ -417,6 +431,19 @@ def _parse_condition(
     )
 
 
+def _check_contexts(findings: Mapping[str, Finding], where: Mapping[str, str], problems: list[str]) -> None:
+    """A context-bound phrase must be another finding's synonym (its reading without the
+    context), and its context findings must exist."""
+    synonyms = {s.lower() for f in findings.values() for s in f.synonyms}
+    for code, finding in findings.items():
+        for phrase in finding.context_bound:
+            if phrase.lower() not in synonyms or phrase.lower() in {s.lower() for s in finding.synonyms}:
+                problems.append(f"{where[code]}: context_bound phrase {phrase!r} must be another finding's synonym")
+        for other in finding.context_findings:
+            if other not in findings:
+                problems.append(f"{where[code]}: unknown context finding code {other!r}")
+
+
 def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
     """Load and validate the KB at ``path`` (default: ``diagnosis/knowledge``).
 
@@ -446,6 +473,7 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
                 continue
             findings[finding.code] = finding
             finding_where[finding.code] = where
+    _check_contexts(findings, finding_where, problems)
 
     conditions: dict[str, Condition] = {}
     condition_where: dict[str, str] = {}

@@ -212,6 +212,18 @@ PSEUDO_NEGATION_NEXT: frozenset[str] = frozenset(
 PREDICATE_NEGATIONS: frozenset[str] = frozenset(
     ["not", "isnt", "arent", "wasnt", "werent", "doesnt", "dont", "didnt", "never"]
 )
+# An auxiliary's negative contraction stands for the auxiliary in a KB phrase that keeps it,
+# and denies the phrase: "i wasnt raped" is "was raped" denied, "he hasnt been sick" "has been
+# sick" denied (apostrophes are dropped, so "wasn't" is "wasnt" too).
+NEGATED_AUXILIARIES: dict[str, str] = {
+    "wasnt": "was",
+    "werent": "were",
+    "isnt": "is",
+    "arent": "are",
+    "hasnt": "has",
+    "havent": "have",
+    "hadnt": "had",
+}
 # Words that end a negation scope at once.
 SCOPE_BREAKERS: frozenset[str] = frozenset(
     [".", ";", "!", "?", ":", "but", "however", "although", "though", "except", "yet", "apart", "aside", "whereas"]
@@ -401,6 +413,45 @@ _ABDOMEN = frozenset(
 )
 SITE_WORDS: dict[str, frozenset[str]] = {
     "abdomen": _ABDOMEN,
+    "breast": frozenset(["breast", "breasts", "boob", "boobs", "nipple"]),
+    # the skin of a limb, or a patch or wound on it ("red and hot" there is a skin infection)
+    "skin": frozenset(
+        [
+            "skin",
+            "leg",
+            "legs",
+            "shin",
+            "shins",
+            "calf",
+            "calves",
+            "thigh",
+            "thighs",
+            "arm",
+            "arms",
+            "forearm",
+            "hand",
+            "hands",
+            "foot",
+            "feet",
+            "armpit",
+            # a red, hot shoulder is the skin's (sunburn, cellulitis): a deep joint does not
+            # look red; the skin claims a word both sites name first
+            "shoulder",
+            "shoulders",
+            "back",
+            "bottom",
+            "buttock",
+            "patch",
+            "area",
+            "cut",
+            "wound",
+            "bite",
+            "sting",
+            "graze",
+            "scratch",
+            "lump",
+        ]
+    ),
     "epigastrium": _ABDOMEN | {"ribs"},
     "bladder": frozenset(["pee", "pees", "peeing", "urine", "bladder", "water", "waterworks"]),
     "chest": frozenset(["chest", "rib", "ribs", "ribcage", "breastbone", "sternum"]),
@@ -532,6 +583,10 @@ AGGRAVATING_ACTIONS: frozenset[str] = frozenset(
 AGGRAVATION_CUES: frozenset[str] = frozenset(["when", "if", "on", "to", "while", "with"])
 PAIN_OR_WORSE: frozenset[str] = frozenset(
     [
+        # what a cough or a strain makes a lump do: "bigger when i stand or cough"
+        "bigger",
+        "bulges",
+        "pops",
         "leak",
         "leaks",
         "leaking",
@@ -549,6 +604,39 @@ PAIN_OR_WORSE: frozenset[str] = frozenset(
         "stabs",
         "kills",
     ]
+)
+# Words that say a complaint eases: what follows them relieves it ("eases off after walking about"
+# is no pain brought on by walking), and a phrase may not skip over them ("tummy pain better after
+# eating" is no pain after eating).
+RELIEF_WORDS: frozenset[str] = frozenset(
+    [
+        "better",
+        "ease",
+        "eases",
+        "eased",
+        "easing",
+        "easier",
+        "settle",
+        "settles",
+        "settled",
+        "improve",
+        "improves",
+        "improved",
+        "relieve",
+        "relieves",
+        "relieved",
+        "loosens",
+        "wears",
+    ]
+)
+RELIEF_FILLERS: frozenset[str] = frozenset(["off", "up", "a", "bit", "little", "lot", "loads", "it", "right"])
+# Words that name a place as well as a sign ("a spot on my chin" is a spot, "cant drive past the
+# spot" and "hurts right on the spot where i hit it" a place), and what marks the place: a
+# determiner before it and no "on my ..." after it.
+PLACE_NOUNS: frozenset[str] = frozenset(["spot"])
+PLACE_DETERMINERS: frozenset[str] = frozenset(["the", "that", "same", "one", "this", "exact"])
+PLACE_FOLLOWERS: frozenset[str] = frozenset(
+    [",", ".", ";", "!", "?", ":", "where", "again", "and", "but", "when", "i", "it", "every", "each"]
 )
 # Subjects that start a statement of their own, ending the look-ahead for a post-negation.
 SUBJECTS: frozenset[str] = frozenset(["i", "im", "ive", "he", "hes", "she", "shes", "we", "they", "theyre"])
@@ -580,6 +668,7 @@ GAP_BLOCKERS: frozenset[str] = (
         ]
     )
     | NEGATION_TRIGGERS
+    | RELIEF_WORDS
 )
 
 NUMBER_WORDS: dict[str, float] = {
@@ -1357,8 +1446,8 @@ GRADUAL_ONSET_PHRASES: tuple[str, ...] = (
 # rash; "winded" is breathless, "wind" is gas; "tears" are crying, "tearing" a pain; "heaving"
 # is retching, "heavy" a weight; "hives" are not "hiv"; "hopping" is not "hope"; the "spine" is
 # not "spinning"; "pasty" is not the "past"; "gardening" (a strain) is not the "garden"; a heart
-# "rate" has no "rats"; "swollen ankles" are both legs' oedema, a "swollen ankle" usually a local
-# injury).
+# "rate" has no "rats"; "thoughts" of dying are not "thought i was dying"; "swollen ankles" are
+# both legs' oedema, a "swollen ankle" usually a local injury).
 UNSTEMMED: frozenset[str] = frozenset(
     [
         "spotting",
@@ -1377,6 +1466,7 @@ UNSTEMMED: frozenset[str] = frozenset(
         "gardening",
         "rate",
         "jumpy",
+        "thoughts",
     ]
 )
 

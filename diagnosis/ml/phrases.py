@@ -41,6 +41,7 @@ ENGLISH_WORDS = (
     | frozenset(lx.TOKEN_REWRITES)
 )
 _COMPOUND_JOINERS = frozenset({"and", "with", ","})
+_NEGATED_AUXILIARY_STEMS = {word: stem(auxiliary) for word, auxiliary in lx.NEGATED_AUXILIARIES.items()}
 
 
 class Token(NamedTuple):
@@ -88,6 +89,10 @@ class PhraseTrie:
         # finding join that phrase
         self._shared: dict[tuple[str, ...], tuple[tuple[str, ...], int]] = {}
         self._shared_orders: set[int] = set()
+        # a phrase's key -> the findings it means in context, in KB order ("shaking all over":
+        # chills, tremor); the phrase's own finding is its reading without that context
+        self.contextual: dict[tuple[str, ...], list[str]] = {}
+        self.keys: dict[int, tuple[str, ...]] = {}  # order -> key of the phrase
         # (words, rank, order, code) of every phrase, before keying
         self.phrases = self._collect_phrases(kb)
         for words, rank, order, code in self.phrases:
@@ -141,6 +146,11 @@ class PhraseTrie:
                     self.bound_orders[order] = key
                     self.bound.setdefault(key, []).append((finding.code, finding.site))
                     order += 1
+        for finding in kb.findings.values():
+            for text in finding.context_bound:
+                key = self._key(raw_words(text))
+                if key and finding.code not in self.contextual.setdefault(key, []):
+                    self.contextual[key].append(finding.code)
         builtin = [("onset_sudden", lx.SUDDEN_ONSET_PHRASES), ("onset_gradual", lx.GRADUAL_ONSET_PHRASES)]
         for code, texts in builtin:
             if code in kb.findings:
@@ -171,6 +181,7 @@ class PhraseTrie:
         key = self._key(words)
         if not key:
             return
+        self.keys[order] = key
         if order in self._shared_orders:
             first = self._shared.setdefault(key, (tuple(words), order))
             if first[0] == tuple(words) and first[1] != order:
@@ -221,16 +232,15 @@ class PhraseTrie:
         found: list[Candidate] = []
         n = len(tokens)
         for start in range(n):
-            first = self.root.children.get(tokens[start].stem)
-            if first is None:
+            # depth-first walk: (node, next token index, words matched, gaps used, whether the
+            # last token was skipped: a match never ends on a skipped word, whether a negative
+            # predicate was skipped: "neck isnt stiff" is neck stiffness, denied)
+            stack = [(child, start + 1, 1, 0, False, denied) for child, denied in self._steps(self.root, tokens[start])]
+            if not stack:
                 continue
             # "no [problems] peeing" is not "no pee": a phrase starting with its own negative
             # ("no wet nappies", "cant breathe") must match without skipping unknown words
             max_gaps = 0 if tokens[start].word in lx.NEGATIVE_PHRASE_STARTS else MAX_GAP
-            # depth-first walk: (node, next token index, words matched, gaps used, whether the
-            # last token was skipped: a match never ends on a skipped word, whether a negative
-            # predicate was skipped: "neck isnt stiff" is neck stiffness, denied)
-            stack = [(first, start + 1, 1, 0, False, False)]
             while stack:
                 node, pos, matched, gaps, skipped, denied = stack.pop()
                 if node.terminal is not None and not skipped:
@@ -242,9 +252,9 @@ class PhraseTrie:
                 if pos >= n or not node.children:
                     continue
                 token = tokens[pos]
-                child = node.children.get(token.stem)
-                if child is not None:
-                    stack.append((child, pos + 1, matched + 1, gaps, False, denied))
+                for child, denies in self._steps(node, token):
+                    if not (denies and denied):
+                        stack.append((child, pos + 1, matched + 1, gaps, False, denied or denies))
                 if pos in free or token.stem in self.skippable or token.word in self.skippable:
                     stack.append((node, pos + 1, matched, gaps, True, denied))
                 elif not denied and _denies_predicate(tokens, pos):
@@ -252,6 +262,20 @@ class PhraseTrie:
                 elif gaps < max_gaps and token.word not in lx.GAP_BLOCKERS and token.word.isalpha():
                     stack.append((node, pos + 1, matched, gaps + 1, True, denied))
         return found
+
+    @staticmethod
+    def _steps(node: _Node, token: Token) -> list[tuple[_Node, bool]]:
+        """The nodes ``token`` leads to from ``node``, each with whether it denies the phrase: its
+        own word, and for a negative contraction the auxiliary a phrase keeps ("wasnt" is a
+        denied "was": "i wasnt raped")."""
+        steps = []
+        child = node.children.get(token.stem)
+        if child is not None:
+            steps.append((child, False))
+        auxiliary = _NEGATED_AUXILIARY_STEMS.get(token.word)
+        if auxiliary is not None and (child := node.children.get(auxiliary)) is not None:
+            steps.append((child, True))
+        return steps
 
     @staticmethod
     def select(candidates: list[Candidate], words: list[str]) -> list[Candidate]:

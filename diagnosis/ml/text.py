@@ -18,8 +18,13 @@ The pipeline, compiled once per knowledge base into a :class:`TextIndex`:
 5. the words around a phrase (``context.py``): a pain trigger ("hurts when i cough") is no
    complaint, a habit ended ("ex smoker") is absent, a habit's own duration ("smoked for 30
    years") or one episode's ("stiff for 10 mins in the morning") is no symptom's, a site-bound
-   phrase ("urgency", "hurts to walk") is the finding of the site the text speaks of;
-6. negation scopes ("no fever, cough or rash"; "denies chest pain but has...").
+   phrase ("urgency", "hurts to walk", "red and hot") is the finding of the site the text speaks
+   of, what relieves a pain ("eases off after walking") is no trigger of it, "the spot" may be a
+   place and "all day" an activity's time ("on my feet all day");
+6. negation scopes ("no fever, cough or rash"; "denies chest pain but has..."), and a negative
+   contraction denying a phrase that keeps its auxiliary ("i wasnt raped");
+7. context-bound phrases: "shaking all over" is a fit, but chills beside a fever and a tremor
+   beside heavy drinking (a KB finding's ``context_bound`` and ``context_findings``).
 
 Word normalisation and stemming live in ``spelling.py``, the phrase trie and its matching in
 ``phrases.py``, phrase keys and word-order variants in ``variants.py``, negation scopes in
@@ -41,7 +46,10 @@ from diagnosis.ml.context import (
     foreign_durations,
     intended,
     marked_current,
+    names_a_place,
+    relieves,
     site_of,
+    spent_on_activity,
 )
 from diagnosis.ml.durations import (
     earliest_point,
@@ -242,6 +250,32 @@ class TextIndex:
                 out.append(c._replace(code=code))
         return out
 
+    def _resolve_contexts(self, matches: list[Candidate], negated: list[bool], stated: set[str]) -> list[str]:
+        """The finding each match means. A phrase other findings claim in context ("shaking all
+        over") means the one whose context findings the text states elsewhere (chills beside a
+        fever, a tremor beside heavy drinking); its own finding keeps it when the text states
+        that finding or its own context findings too ("had a fit", "blacked out"); of several,
+        the one with the most urgent red flag, the phrase's own finding on a tie."""
+        contextual = self.phrases.contextual
+        keys = [self.phrases.keys.get(c.order) for c in matches]
+        present = set(stated)
+        present.update(
+            c.code for c, key, no in zip(matches, keys, negated, strict=True) if not no and key not in contextual
+        )
+        findings = self.kb.findings
+        codes = []
+        for c, key in zip(matches, keys, strict=True):
+            claimants = [
+                code for code in contextual.get(key, ()) if present.intersection(findings[code].context_findings)
+            ]
+            if claimants and (c.code in present or present.intersection(findings[c.code].context_findings)):
+                claimants.insert(0, c.code)
+            codes.append(max(claimants, key=self._urgency_of_flag) if claimants else c.code)
+        return codes
+
+    def _urgency_of_flag(self, code: str) -> int:
+        return _FLAG_URGENCY[self.kb.findings[code].red_flag]
+
     def _kind(self, code: str) -> str:
         return self.kb.findings[code].kind
 
@@ -283,7 +317,15 @@ class TextIndex:
         kind = self._kind
         # "tummy hurts when i cough": what brings a pain on, not a complaint of its own
         # "not eating more than usual": nothing changed
-        matches = [c for c in matches if not aggravates(words, c.start, c.end) and not compared(words, c.start, c.end)]
+        # "eases off after walking about": what relieves a pain, not what brings it on
+        matches = [
+            c
+            for c in matches
+            if not aggravates(words, c.start, c.end)
+            and not compared(words, c.start, c.end)
+            and not relieves(words, c.start)
+            and not names_a_place(words, c.start, c.end)
+        ]
         # "trying to quit smoking": an intention, not a habit ended (the habit goes on)
         matches = [
             c._replace(reassures=False) if c.reassures and intended(words, c.start) else c
@@ -298,19 +340,27 @@ class TextIndex:
         short = {self.duration_codes.get("minutes"), self.duration_codes.get("hours")}
         durations = [o for o in durations if not foreign(*o) and not (o[0] in short and episode_length(words, o[2]))]
         if not durations:  # no duration stated: an unmarked time point stands in
-            durations = earliest_point([p for p in points if not foreign(*p[:3])])
+            # "on my feet all day", "typing all day": when something else happens
+            covered = {i for c in matches for i in range(c.start, c.end)}
+            durations = earliest_point(
+                [p for p in points if not foreign(*p[:3]) and not spent_on_activity(words, p[1], covered)]
+            )
         overlay = [o for o in overlay if o[0] not in self.duration_codes.values()] + durations
         # an ex-smoker's "smoked 20 a day" is the past habit, unless marked as now
         ended_codes = ended_habits(matches, kind)
-        negated = negated_matches(words, matches)
-        results: list[tuple[int, Extracted]] = []
-        for match, is_negated in zip(matches, negated, strict=True):
+        negated = [
             # a reassurance is absent whatever scope it sits in ("no vomiting, drinking fine")
-            is_negated = is_negated or match.denied or match.reassures
-            if match.code in ended_codes and not marked_current(words, match.start, match.end):
-                is_negated = True
+            is_negated
+            or match.denied
+            or match.reassures
+            or (match.code in ended_codes and not marked_current(words, match.start, match.end))
+            for match, is_negated in zip(matches, negated_matches(words, matches), strict=True)
+        ]
+        codes = self._resolve_contexts(matches, negated, {code for code, _, _ in overlay})
+        results: list[tuple[int, Extracted]] = []
+        for match, code, is_negated in zip(matches, codes, negated, strict=True):
             span = (tokens[match.start].start, tokens[match.end - 1].end)
-            results.append((match.start, Extracted(match.code, not is_negated, span, text[span[0] : span[1]])))
+            results.append((match.start, Extracted(code, not is_negated, span, text[span[0] : span[1]])))
         for code, start, end in overlay:
             span = (tokens[start].start, tokens[end - 1].end)
             results.append((start, Extracted(code, True, span, text[span[0] : span[1]])))
@@ -323,6 +373,7 @@ class TextIndex:
         return sorted(merged.values(), key=lambda e: (e.span[0], e.code))
 
 
+_FLAG_URGENCY = {None: 0, "urgent": 1, "emergency": 2}
 _DURATION_LEADS = frozenset({"for", "about", "around", "roughly", "nearly", "almost"})
 
 

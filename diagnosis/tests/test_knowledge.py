@@ -172,6 +172,21 @@ def test_it_rejects_bad_finding_fields(tmp_path: Path) -> None:
     assert "site_bound needs a site" in text
 
 
+def test_it_rejects_a_context_bound_phrase_without_its_context(tmp_path: Path) -> None:
+    bad = FINDINGS + (
+        "- code: chills\n  label: Chills\n  kind: symptom\n  context_bound: [high temperature]\n"
+        "- code: shivers\n  label: Shivers\n  kind: symptom\n  context_bound: [shaking]\n"
+        "  context_findings: [fever]\n"
+        "- code: rigor\n  label: Rigor\n  kind: symptom\n  context_bound: [high temperature]\n"
+        "  context_findings: [malaria]\n"
+    )
+    text = "\n".join(problems_of(write_kb(tmp_path / "kb", findings=bad)))
+    assert "'chills'" in text and "context_bound needs context_findings" in text
+    assert "context_bound phrase 'shaking' must be another finding's synonym" in text
+    assert "unknown context finding code 'malaria'" in text
+    assert "context_bound phrase 'high temperature'" not in text
+
+
 def test_it_rejects_unknown_red_flag_and_invalid_yaml(tmp_path: Path) -> None:
     root = write_kb(tmp_path / "kb", conditions=CONDITION.replace("red_flags: []", "red_flags: [stroke]"))
     (root / "conditions" / "broken.yaml").write_text("- id: [unclosed\n")

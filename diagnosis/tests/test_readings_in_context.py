@@ -185,3 +185,114 @@ def test_a_shared_phrase_gives_no_other_reading(kb: KnowledgeBase) -> None:
     assert found("was raped", kb) == {("trauma_exposure", Y), ("possible_hiv_exposure", Y)}
     assert found("i was assaulted", kb) == {("trauma_exposure", Y)}
     assert found("the condom broke", kb) == {("possible_hiv_exposure", Y)}
+
+
+# --- an auxiliary's negative contraction denies a phrase that keeps the auxiliary -------------
+
+
+@pytest.mark.parametrize("text", ["i wasnt raped", "i wasn't raped", "no i was not raped"])
+def test_a_denied_rape_is_neither_reading(text: str, kb: KnowledgeBase) -> None:
+    assert found(text, kb) == {("trauma_exposure", N), ("possible_hiv_exposure", N)}
+
+
+def test_a_negative_contraction_denies_been_sick(kb: KnowledgeBase) -> None:
+    assert found("she hasnt been sick", kb) == {("vomiting", N)}
+    # a phrase made with its own negative still names a present finding
+    assert ("dehydration", Y) in found("hasnt had a wet nappy since this morning", kb)
+
+
+# --- shaking means a fit, a rigor or a tremor by what else the text says --------------------
+
+SHAKING = [
+    ("shaking all over, lasted 2 minutes", "seizure", {"chills", "tremor"}),
+    ("fever and shivering, teeth chattering, shaking all over", "chills", {"seizure"}),
+    ("stopped drinking, was on a bottle of vodka a day, now shaking all over", "tremor", {"seizure"}),
+    ("temp of 39 and shaking, pain in my back", "chills", {"tremor"}),
+    ("fevers and the shakes", "chills", {"tremor"}),
+    ("hands shaking and heart racing", "tremor", {"chills"}),
+    # the fit wins beside the fit's own signs, whatever else is said
+    ("had a fit with a high temp, shaking all over", "seizure", set()),
+    ("high temp, passed out and was shaking all over", "seizure", set()),
+    # a denied fever is no context
+    ("no fever but shaking all over", "seizure", {"chills"}),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "absent"), SHAKING, ids=[t for t, _, _ in SHAKING])
+def test_shaking_is_read_in_its_context(text: str, code: str, absent: set[str], kb: KnowledgeBase) -> None:
+    findings = found(text, kb)
+    assert (code, Y) in findings, findings
+    assert not absent & {c for c, _ in findings}, findings
+
+
+# --- "red and hot" belongs to the site it describes -----------------------------------------
+
+REDNESS = [
+    ("hot flushes where my face goes hot and red", {"hot_flushes"}, {"skin_redness_warm"}),
+    ("woke up with my big toe red hot and swollen", {"joint_red_hot"}, {"skin_redness_warm"}),
+    ("my leg is red, hot and swollen", {"skin_redness_warm"}, {"joint_red_hot"}),
+    ("burnt my shoulders at the beach, red, sore and hot", {"skin_redness_warm"}, {"joint_red_hot"}),
+    ("breastfeeding and my boob is hot and swollen", {"breast_red_hot"}, {"skin_redness_warm"}),
+    ("its red and hot", {"skin_redness_warm"}, set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), REDNESS, ids=[t for t, _, _ in REDNESS])
+def test_redness_follows_its_site(text: str, expected: set[str], absent: set[str], kb: KnowledgeBase) -> None:
+    codes = {c for c, present in found(text, kb) if present}
+    assert expected <= codes, codes
+    assert not absent & codes, codes
+
+
+def test_red_hot_and_swollen_is_no_spreading_redness(kb: KnowledgeBase) -> None:
+    assert "skin_redness_spreading" not in {c for c, _ in found("my shin is red hot and swollen", kb)}
+    assert ("skin_redness_spreading", Y) in found("the redness is spreading up my leg", kb)
+
+
+# --- words that name a place, an activity's time, a relief ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "is_rash"),
+    [
+        ("cant drive past the spot, always on edge", False),
+        ("it hurts right on the spot where i hit it", False),
+        ("a spot on my chin", True),
+        ("the spot on my nose keeps bleeding", True),
+        ("spots on his hands and feet", True),
+    ],
+)
+def test_the_spot_may_be_a_place(text: str, is_rash: bool, kb: KnowledgeBase) -> None:
+    assert (("rash", Y) in found(text, kb)) is is_rash
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("heel pain in the mornings, on my feet all day at work", False),
+        ("wrist aches, worse after typing all day", False),
+        ("been vomiting all day", True),
+        ("headache all day", True),
+    ],
+)
+def test_all_day_spent_on_an_activity_is_no_duration(text: str, hours: bool, kb: KnowledgeBase) -> None:
+    assert (("duration_hours", Y) in found(text, kb)) is hours
+
+
+def test_what_relieves_a_pain_is_not_what_brings_it_on(kb: KnowledgeBase) -> None:
+    assert "claudication" not in {c for c, _ in found("heel pain first thing, eases off after walking about", kb)}
+    assert ("claudication", Y) in found("calf pain after walking, eases with rest", kb)
+    tummy = found("tummy pain better after eating", kb)
+    assert "abdominal_pain_after_eating" not in {c for c, _ in tummy}
+    assert ("epigastric_pain_hunger", Y) in tummy
+
+
+def test_fear_of_dying_is_no_wish_to_die(kb: KnowledgeBase) -> None:
+    panic = found("heart pounding, thought i was dying, lasted 10 minutes", kb)
+    assert ("panic_attacks", Y) in panic and "suicidal_thoughts" not in {c for c, _ in panic}
+    assert ("suicidal_thoughts", Y) in found("having thoughts of dying", kb)
+
+
+def test_what_a_cough_makes_a_lump_do_is_no_cough(kb: KnowledgeBase) -> None:
+    findings = found("lump in my groin, bigger when i stand or cough", kb)
+    assert ("groin_lump", Y) in findings and "cough" not in {c for c, _ in findings}

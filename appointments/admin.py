@@ -92,6 +92,12 @@ class ProviderAdmin(ValidatingAutocompleteMixin, admin.ModelAdmin):
     def display_name(self, obj: Provider) -> str:
         return obj.display_name
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Hours or time off may have changed (and the provider's save wrote back the version it
+        # read): a new diary version, in the admin's transaction, so no cached free time survives.
+        services.provider_diary_bump(provider_ids=[form.instance.pk])
+
 
 class WhenFilter(admin.SimpleListFilter):
     title = _("when")

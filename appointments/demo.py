@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.demo import DEMO_STAFF, DemoContext
 from accounts.models import User
+from appointments import services
 from appointments.models import Appointment, AppointmentType, AvailabilityRule, Location, Provider
 from appointments.selectors import clinic_zone
 from clinic import bulk
@@ -377,3 +378,5 @@ def seed(ctx: DemoContext) -> None:
     receptionist = next((ctx.staff[p.email] for p in DEMO_STAFF if p.role == roles.RECEPTIONIST), None)
     made = _Generator(ctx, [p for p in plans if p.types and p.rules], patients, receptionist).run(ctx.appointments)
     ctx.count("appointments", made)
+    # Rows written in bulk, not through the booking service: running workers' cached free times go.
+    services.provider_diary_bump(provider_ids=[p.pk for p in providers])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,6 +16,12 @@ from records.models import Patient
 # An appointment (visit + buffer) never lasts longer than this; the slot finder relies on it to
 # bound its index range scan (appointments starting this long before a window may reach into it).
 MAX_APPOINTMENT_MINUTES = 12 * 60
+
+
+def new_diary_version() -> int:
+    """A fresh ``Provider.diary_version``: random rather than counted, so a provider key reused
+    (a restored or re-seeded database, rolled-back tests) never meets an old cache entry."""
+    return secrets.randbits(63)
 
 
 class Location(models.Model):
@@ -49,6 +56,10 @@ class Provider(models.Model):
     default_location = models.ForeignKey(
         Location, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("default location")
     )
+    # Changed, in the same transaction, by every write that can change the diary's free time
+    # (appointments booked, moved, cancelled or no-show; working hours; time off): the slot
+    # finder's per-process cache of free times is keyed by it (appointments.diary_cache).
+    diary_version = models.BigIntegerField(default=new_diary_version, editable=False)
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]

@@ -16,6 +16,7 @@ from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from appointments import diary_cache
 from appointments.models import (
     MAX_APPOINTMENT_MINUTES,
     Appointment,
@@ -42,6 +43,12 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
     return start, end
+
+
+def local_week_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants where the local week (Monday to Sunday) holding ``day`` starts and ends."""
+    monday = day - timedelta(days=day.weekday())
+    return local_day_bounds(monday)[0], local_day_bounds(monday + timedelta(days=7))[0]
 
 
 def booking_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -256,6 +263,49 @@ def _free_epochs_for(
     }
 
 
+def _free_epochs_cached(
+    *, providers: Iterable[ProviderChoice], appointment_type: AppointmentType, start: datetime, end: datetime
+) -> dict[int, list[int]]:
+    """``_free_epochs_for`` through ``diary_cache``: each provider's whole local weeks, computed
+    for the diaries not cached at their version (three queries a week for all of them), then
+    cut to [start, end). Starts are anchored to working windows, which never cross a local
+    midnight, so a week's free starts cut to a range are that range's free starts."""
+    providers = list(providers)
+    zone = clinic_zone()
+    first, last = int(start.timestamp()), int(end.timestamp())
+    free: dict[int, list[int]] = {p.pk: [] for p in providers}
+    day = start.astimezone(zone).date()
+    day -= timedelta(days=day.weekday())
+    while True:
+        week_start, week_end = local_week_bounds(day)
+        if week_start >= end:
+            break
+        # Everything the week's free starts depend on besides the diary's rows.
+        keys = {
+            p.pk: (
+                p.pk,
+                p.diary_version,
+                day,
+                appointment_type.duration_minutes,
+                appointment_type.buffer_after_minutes,
+                settings.CLINIC_TIME_ZONE,
+            )
+            for p in providers
+        }
+        weeks = {pk: diary_cache.get(key) for pk, key in keys.items()}
+        missing = [p for p in providers if weeks[p.pk] is None]
+        if missing:
+            computed = _free_epochs_for(
+                providers=missing, appointment_type=appointment_type, start=week_start, end=week_end
+            )
+            for p in missing:
+                weeks[p.pk] = diary_cache.put(keys[p.pk], computed.get(p.pk, ()))
+        for pk, epochs in weeks.items():
+            free[pk].extend(epochs[bisect_left(epochs, first) : bisect_left(epochs, last)])
+        day += timedelta(days=7)
+    return free
+
+
 def _walk(
     windows: list[tuple[datetime, datetime]],
     booked: list[tuple[int, int]],
@@ -343,6 +393,7 @@ class ProviderChoice(NamedTuple):
     user_id: int
     display_name: str
     active: bool = True
+    diary_version: int | None = None  # read with the rest: the key of the cached free times
 
     def __str__(self) -> str:
         return self.display_name
@@ -359,10 +410,11 @@ def bookable_specialty(code: str | None) -> tuple[str, bool, list[ProviderChoice
 
 def _provider_choices(specialty: str) -> list[ProviderChoice]:
     rows = providers_for(specialty=specialty).values_list(
-        "pk", "user_id", "user__first_name", "user__last_name", "user__email"
+        "pk", "user_id", "user__first_name", "user__last_name", "user__email", "diary_version"
     )
     return [
-        ProviderChoice(pk, user_id, Provider.name_of(first, last, email)) for pk, user_id, first, last, email in rows
+        ProviderChoice(pk, user_id, Provider.name_of(first, last, email), diary_version=version)
+        for pk, user_id, first, last, email, version in rows
     ]
 
 
@@ -379,17 +431,24 @@ def slots_across(
     start: datetime,
     end: datetime,
     each_time_once: bool = False,
+    cached: bool = False,
 ) -> list[Slot]:
     """Every free online slot of ``providers`` in [start, end), earliest first; a constant number
     of queries however many providers (see ``free_starts_for``). With ``each_time_once``, one
     slot per start time (see ``_one_per_time``), chosen before any Slot is built: a team's week
-    holds a thousand free starts of which the page shows a hundred."""
+    holds a thousand free starts of which the page shows a hundred.
+
+    ``cached``: read the free times through ``diary_cache`` (no query for a diary whose version
+    was seen before). The providers must then be ``ProviderChoice`` rows read in this request,
+    after any write it made, since their ``diary_version`` says how fresh the answer must be.
+    """
     earliest, latest = booking_bounds()
     start, end = max(start, earliest), min(end, latest)
     active = {p.pk: p for p in providers if p.active}
     if start >= end or not active:
         return []
-    free = _free_epochs_for(providers=active.values(), appointment_type=appointment_type, start=start, end=end)
+    find = _free_epochs_cached if cached else _free_epochs_for
+    free = find(providers=active.values(), appointment_type=appointment_type, start=start, end=end)
     names = {provider_id: active[provider_id].display_name for provider_id in free}
     rows = sorted((epoch, names[provider_id], provider_id) for provider_id, epochs in free.items() for epoch in epochs)
     if each_time_once:
@@ -437,20 +496,29 @@ def _one_per_time(rows: list[tuple[int, str, int]]) -> list[tuple[int, str, int]
     return chosen
 
 
-def next_available(*, providers: Iterable[Provider], appointment_type: AppointmentType, limit: int = 6) -> list[Slot]:
-    """The first ``limit`` free times across providers (each time once), looking one week at a time."""
+def next_available(
+    *, providers: Iterable[Provider], appointment_type: AppointmentType, limit: int = 6, cached: bool = False
+) -> list[Slot]:
+    """The first ``limit`` free times across providers (each time once), looking one local week
+    at a time (the weeks ``diary_cache`` keeps; see ``slots_across`` for ``cached``)."""
     providers = list(providers)
     earliest, latest = booking_bounds()
     found: list[Slot] = []
+    day = earliest.astimezone(clinic_zone()).date()
     cursor = earliest
     while cursor < latest and len(found) < limit:
-        week_end = min(cursor + timedelta(days=7), latest)
+        _week_start, week_end = local_week_bounds(day)
         found.extend(
             slots_across(
-                providers=providers, appointment_type=appointment_type, start=cursor, end=week_end, each_time_once=True
+                providers=providers,
+                appointment_type=appointment_type,
+                start=cursor,
+                end=week_end,
+                each_time_once=True,
+                cached=cached,
             )
         )
-        cursor = week_end
+        cursor, day = week_end, day + timedelta(days=7)
     return found[:limit]
 
 

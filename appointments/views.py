@@ -164,7 +164,12 @@ def book(request: HttpRequest) -> HttpResponse:
         week_start, week_end = _week_range(week)
         # "Any clinician": each free time once, whatever the size of the team.
         slots = selectors.slots_across(
-            providers=pool, appointment_type=kind, start=week_start, end=week_end, each_time_once=len(pool) > 1
+            providers=pool,
+            appointment_type=kind,
+            start=week_start,
+            end=week_end,
+            each_time_once=len(pool) > 1,
+            cached=True,  # the providers and their diary versions were read above, in this request
         )
         base_query = {"specialty": specialty, "appointment_type": kind.pk, "reason": context["reason"]}
         if chosen_provider:
@@ -174,7 +179,7 @@ def book(request: HttpRequest) -> HttpResponse:
         next_slots = (
             slots[:NEXT_AVAILABLE]
             if week == first_week and len(slots) >= NEXT_AVAILABLE
-            else selectors.next_available(providers=pool, appointment_type=kind, limit=NEXT_AVAILABLE)
+            else selectors.next_available(providers=pool, appointment_type=kind, limit=NEXT_AVAILABLE, cached=True)
         )
         links = {"kind": kind, "reason": context["reason"]}
         context.update(

@@ -17,6 +17,7 @@ from appointments.services.booking import (
     appointment_mark_no_show,
     appointment_reschedule,
     appointment_start,
+    provider_diary_bump,
 )
 from appointments.services.reminders import appointment_reminders_send, reminders_due
 from appointments.services.waitlist import (
@@ -45,6 +46,7 @@ __all__ = [
     "appointment_reminders_send",
     "appointment_reschedule",
     "appointment_start",
+    "provider_diary_bump",
     "reminders_due",
     "waitlist_accept",
     "waitlist_expire",

@@ -7,10 +7,15 @@ that lock and each sees what the previous one committed (MySQL runs READ COMMITT
 SQLite the transaction takes the write lock at BEGIN). A partial unique index on
 (provider, start) for live appointments is the backstop where the backend supports it.
 Lock order is always provider -> patient -> appointment, so two writes never deadlock.
+
+Every write that changes a provider's free time also gives the provider a new
+``diary_version`` in its transaction (``provider_diary_bump``): the slot finder's cache of
+free times is keyed by it, so the first page read after the commit computes the diary afresh.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,7 +25,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from appointments.models import MAX_APPOINTMENT_MINUTES, Appointment, AppointmentType, AvailabilityRule, Provider
+from appointments.models import (
+    MAX_APPOINTMENT_MINUTES,
+    Appointment,
+    AppointmentType,
+    AvailabilityRule,
+    Provider,
+    new_diary_version,
+)
 from appointments.selectors import _busy_intervals, _local_windows, clinic_zone, free_starts, local_day_bounds
 from appointments.services.notifications import CANCELLED, CONFIRMED, REQUESTED, RESCHEDULED, appointment_notify
 from records.models import Patient
@@ -39,6 +51,14 @@ def _is_staff(user: User | None) -> bool:
 
 def _lock_provider(provider: Provider) -> Provider:
     return Provider.objects.select_for_update().get(pk=provider.pk)
+
+
+@transaction.atomic
+def provider_diary_bump(*, provider_ids: Iterable[int]) -> None:
+    """A new ``diary_version`` for these providers, committed with the caller's write: call it in
+    every write that can change their free time (appointments, working hours, time off). The
+    update takes the providers' row locks, so call it before locking a patient or appointment."""
+    Provider.objects.filter(pk__in=sorted(set(provider_ids))).update(diary_version=new_diary_version())
 
 
 def _lock_patient(patient: Patient) -> None:
@@ -219,6 +239,7 @@ def appointment_book(
             appointment.save()
     except IntegrityError as exc:
         raise _taken() from exc
+    provider_diary_bump(provider_ids=[provider.pk])
     care_relationship_ensure(patient=patient, staff=provider.user, source="appointment")
     if start > timezone.now():  # a walk-in booked at the desk needs no e-mail
         notice = REQUESTED if appointment.status == Status.REQUESTED else CONFIRMED
@@ -248,6 +269,7 @@ def appointment_cancel(
 ) -> Appointment:
     """Cancel; a patient (not staff) may do so only until ``CANCEL_CUTOFF_HOURS`` before it,
     unless ``enforce_cutoff=False`` (the signed link in the reminder e-mail)."""
+    provider_diary_bump(provider_ids=[appointment.provider_id])  # first: the provider's lock comes first
     _lock_appointment(appointment)
     by_staff = _is_staff(cancelled_by)
     cancellable = (*Appointment.OPEN_STATUSES, Status.CHECKED_IN) if by_staff else Appointment.OPEN_STATUSES
@@ -311,6 +333,7 @@ def appointment_reschedule(
             appointment.save()
     except IntegrityError as exc:
         raise _taken() from exc
+    provider_diary_bump(provider_ids=[provider.pk])
     _slot_freed(appointment, old_start)
     appointment_notify(
         appointment=appointment,
@@ -334,6 +357,9 @@ _TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 @transaction.atomic
 def _set_status(*, appointment: Appointment, status: str, by: User | None) -> Appointment:
+    if status not in Appointment.LIVE_STATUSES:
+        # A no-show frees the rest of its time (every transition starts from a live status).
+        provider_diary_bump(provider_ids=[appointment.provider_id])
     _lock_appointment(appointment)
     if appointment.status not in _TRANSITIONS[status]:
         raise ValidationError(

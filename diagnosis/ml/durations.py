@@ -88,6 +88,11 @@ _PHRASES: dict[tuple[str, ...], float] = {
     ("last", "week"): 9,
     ("all", "week"): 5,
     ("last", "month"): 30,
+    # a span up to now, not a point: "cough the past week", "over the past month"
+    ("past", "week"): 7,
+    ("past", "fortnight"): 14,
+    ("past", "month"): 30,
+    ("past", "year"): 365,
     ("this", "month"): 15,
     ("last", "year"): 365,
     ("for", "ages"): 365,

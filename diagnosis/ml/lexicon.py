@@ -105,6 +105,9 @@ TOKEN_REWRITES: dict[str, str] = {
     "ive": "ive",
     # misspelt words too short or too far for the edit-distance correction
     "tounge": "tongue",
+    "ake": "ache",
+    "akes": "aches",
+    "akey": "achy",
     "tonge": "tongue",
     "blod": "blood",
 }
@@ -135,6 +138,7 @@ NEGATION_TRIGGERS: frozenset[str] = frozenset(
         "none",
         "nope",
         "non",
+        "aint",
     ]
 )
 # A KB phrase starting with one of these names a present finding through a negative or a
@@ -630,6 +634,9 @@ RELIEF_WORDS: frozenset[str] = frozenset(
     ]
 )
 RELIEF_FILLERS: frozenset[str] = frozenset(["off", "up", "a", "bit", "little", "lot", "loads", "it", "right"])
+# A finding answered like a form's question: "fever? no", "rash: none", "fever - no, cough - yes".
+ANSWERS_NO: frozenset[str] = frozenset(["no", "none", "nope", "nil", "nah"])
+ANSWER_MARKS: frozenset[str] = frozenset(["?", ":", "=", "-"])
 # Words that name a place as well as a sign ("a spot on my chin" is a spot, "cant drive past the
 # spot" and "hurts right on the spot where i hit it" a place), and what marks the place: a
 # determiner before it and no "on my ..." after it.

@@ -96,7 +96,10 @@ def _is_clause(words: list[str], match: Span) -> bool:
 
 
 def _post_negated(words: list[str], end: int) -> bool:
-    """'temperature is normal', 'headache has gone', 'rash went away'."""
+    """'temperature is normal', 'headache has gone', 'rash went away', 'fever? no'."""
+    k = end + (end < len(words) and words[end] in lx.ANSWER_MARKS)
+    if k < len(words) and words[k] in lx.ANSWERS_NO and (k + 1 == len(words) or not words[k + 1].isalnum()):
+        return True
     window = words[end : end + 3]
     for j, word in enumerate(window):
         # "than": a comparison ("more breathless than normal") says the finding is present.

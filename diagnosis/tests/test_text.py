@@ -233,6 +233,14 @@ def real_kb() -> KnowledgeBase:
         ("more breathless than normal", {("shortness_of_breath", Y)}),
         ("temperature is normal", {("fever", N)}),
         ("no headache, stomach ache", {("headache", N), ("abdominal_pain", N)}),
+        # slang and form-like answers
+        ("i aint got a fever", {("fever", N)}),
+        ("fever? no", {("fever", N)}),
+        ("fever - no. cough - yes", {("fever", N), ("cough", Y)}),
+        ("rash: none", {("rash", N)}),
+        # a UK "was sick" is a vomit, and "wasnt sick" denies it
+        ("he was sick last night", {("vomiting", Y)}),
+        ("i wasnt sick at all", {("vomiting", N)}),
     ],
 )
 def test_negation_scope_on_the_real_knowledge_base(text, expected, real_kb):
@@ -259,3 +267,21 @@ def test_site_pain_phrases_get_patient_word_orders() -> None:
     orders = set(variants(("chest", "pain")))
     assert {("pain", "in", "chest"), ("chest", "hurt"), ("sor", "chest"), ("chest", "kill")} <= orders
     assert ("chest", "pain") not in orders
+
+
+def test_an_answer_no_needs_the_end_of_the_statement(real_kb: KnowledgeBase) -> None:
+    assert {("fever", Y), ("fatigue", Y)} <= found("fever no energy", real_kb)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cough the past week", {("cough", Y), ("duration_days", Y)}),
+        ("more tired over the past month", {("fatigue", Y), ("duration_weeks", Y)}),
+        ("head ake since yesterday", {("headache", Y), ("duration_days", Y)}),
+        ("asthma getting worse, inhaler not helping", {("asthma_known", Y), ("reliever_not_helping", Y)}),
+    ],
+)
+def test_lay_spans_and_spellings(text: str, expected: set[tuple[str, bool]], real_kb: KnowledgeBase) -> None:
+    result = found(text, real_kb)
+    assert expected <= result, result

@@ -68,6 +68,8 @@ RED_FLAGS: list[tuple[str, str]] = [
     ("bad back and now i cant feel my legs", "numbness_tingling"),
     ("back pain and i lost control of my bladder", "urinary_incontinence"),
     ("havent weed since yesterday", "reduced_urine"),
+    ("cant keep food down", "vomiting"),
+    ("pulled my back lifting boxes", "back_pain_lower"),
     ("bleeding heavily and soaking pads every hour", "heavy_periods"),
     ("gasping for breath", "shortness_of_breath_severe"),
     ("can hardly breathe", "shortness_of_breath_severe"),

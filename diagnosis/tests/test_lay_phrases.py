@@ -235,6 +235,10 @@ def test_context_phrase_is_understood(text: str, code: str, kb: KnowledgeBase) -
         ("apart from a cough i feel fine", {("cough", Y)}),
         ("no thoughts of harming myself", {("self_harm", N)}),
         ("i dont drink alcohol", {("alcohol_heavy", N)}),
+        ("lips swollen after the new tablets, breathing fine", {("shortness_of_breath", N)}),
+        ("breathing ok but short of breath on the stairs", {("shortness_of_breath", Y)}),
+        ("cries every evening, feeding well and gaining weight", {("poor_feeding", N)}),
+        ("not feeding well", {("poor_feeding", Y)}),
     ],
 )
 def test_denials_and_resolutions(text: str, expected: set[tuple[str, bool]], kb: KnowledgeBase) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -82,18 +83,50 @@ def documents_for_patient(*, patient: Patient) -> QuerySet[Document]:
 
 @dataclass
 class RecordOverview:
-    conditions: list[Condition]
-    allergies: list[Allergy]
-    medications: list[Medication]
-    encounters: list[Encounter]
+    """The portal overview's lists as rows of the columns it shows (dicts, see ``record_overview``)."""
+
+    conditions: list[dict]
+    allergies: list[dict]
+    medications: list[dict]
+    encounters: list[dict]
+
+
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    """A choice's label, or the stored value for one no longer listed (as ``get_FOO_display``)."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
 
 
 def record_overview(*, patient: Patient, recent: int = 5) -> RecordOverview:
+    """Active problems, allergies, current medications and the latest ``recent`` visits, each
+    read as the few columns the overview shows rather than as model instances: on a page this
+    small, building instances with every column (and the clinician's whole user row) was about
+    half of the Python the page ran.
+
+    Rows: conditions ``icd10_code, description, verification``; allergies ``substance, reaction,
+    severity, severity_display``; medications ``drug, dose, route, route_display, frequency,
+    start``; encounters ``pk, start, reason, provider_name`` (``User.get_full_name``)."""
+    allergies = list(allergies_for_patient(patient=patient).values("substance", "reaction", "severity"))
+    for allergy in allergies:
+        allergy["severity_display"] = _label(Allergy.Severity, allergy["severity"])
+    medications = list(current_medications(patient=patient).values("drug", "dose", "route", "frequency", "start"))
+    for medication in medications:
+        medication["route_display"] = _label(Medication.Route, medication["route"])
+    encounters = list(
+        encounters_for_patient(patient=patient).values(
+            "pk", "start", "reason", "provider__first_name", "provider__last_name"
+        )[:recent]
+    )
+    for encounter in encounters:
+        first, last = encounter.pop("provider__first_name"), encounter.pop("provider__last_name")
+        encounter["provider_name"] = f"{first} {last}".strip()
     return RecordOverview(
-        conditions=list(active_conditions(patient=patient)),
-        allergies=list(allergies_for_patient(patient=patient)),
-        medications=list(current_medications(patient=patient)),
-        encounters=list(encounters_for_patient(patient=patient)[:recent]),
+        conditions=list(active_conditions(patient=patient).values("icd10_code", "description", "verification")),
+        allergies=allergies,
+        medications=medications,
+        encounters=encounters,
     )
 
 

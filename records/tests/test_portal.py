@@ -4,7 +4,7 @@ import json
 
 import pytest
 from auditlog.models import LogEntry
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from fhir.resources.R4B.bundle import Bundle
 
 from records.tests.conftest import XSS
@@ -90,6 +90,56 @@ def test_overview_shows_problems_allergies_medications_and_visits(client, patien
     body = client.get(reverse("records:overview")).content.decode()
     for text in ("I10", "Essential (primary) hypertension", "Penicillin", "Amlodipine", "Headaches"):
         assert text in body
+    # The choices' labels, the clinician's name and a link to the visit, as the overview's rows carry them.
+    assert "(moderate)" in body and "5 mg, by mouth, once daily" in body
+    visit = reverse("records:visit_detail", args=[record["encounter"].pk])
+    assert f'<a href="{visit}">' in body and "Grace Hopper</span>" in body
+
+
+def test_a_choice_no_longer_listed_shows_as_stored():
+    from records.models import Medication
+    from records.selectors import _label
+
+    assert _label(Medication.Route, "oral") == "By mouth"
+    assert _label(Medication.Route, "nasal") == "nasal"
+
+
+def _tabs(body: str) -> list[str]:
+    return [
+        line.strip()
+        for line in body.split('<ul class="nav nav-tabs">')[1].split("</ul>")[0].splitlines()
+        if line.strip()
+    ]
+
+
+def test_the_record_tabs_mark_the_current_page_only(client, patient_user, record):
+    client.force_login(patient_user)
+    tabs = _tabs(client.get(reverse("records:results")).content.decode())
+    assert len(tabs) == 6
+    current = [tab for tab in tabs if "active" in tab]
+    results = reverse("records:results")
+    assert current == [
+        f'<li class="nav-item"><a class="nav-link active" aria-current="page" href="{results}">Results</a></li>'
+    ]
+    assert f'<a class="nav-link" href="{reverse("records:overview")}">Overview</a>' in tabs[0]
+    # A visit is under no tab.
+    visit = client.get(reverse("records:visit_detail", args=[record["encounter"].pk])).content.decode()
+    assert not [tab for tab in _tabs(visit) if "active" in tab]
+
+
+def test_the_record_tabs_follow_the_script_prefix(client, patient_user, record):
+    """The tabs' URLs are kept per script prefix: a site served under /clinic links under it."""
+    client.force_login(patient_user)
+    client.get(reverse("records:overview"))  # the tabs without a prefix, kept first
+    # Django's WSGI handler sets the prefix from SCRIPT_NAME; the test client leaves that to us.
+    set_script_prefix("/clinic/")
+    try:
+        body = client.get("/records/", SCRIPT_NAME="/clinic").content.decode()
+    finally:
+        set_script_prefix("/")
+    tabs = _tabs(body)
+    assert 'href="/clinic/records/visits/"' in tabs[1]
+    assert 'class="nav-link active" aria-current="page" href="/clinic/records/"' in tabs[0]
 
 
 def test_results_flag_the_abnormal_value_with_its_range(client, patient_user, record):

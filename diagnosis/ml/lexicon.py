@@ -417,6 +417,8 @@ _ABDOMEN = frozenset(
 )
 SITE_WORDS: dict[str, frozenset[str]] = {
     "abdomen": _ABDOMEN,
+    # the whole body's heat: "his forehead is hot to touch" is a fever
+    "body": frozenset(["forehead", "head", "body"]),
     "breast": frozenset(["breast", "breasts", "boob", "boobs", "nipple"]),
     # the skin of a limb, or a patch or wound on it ("red and hot" there is a skin infection)
     "skin": frozenset(
@@ -1450,11 +1452,11 @@ GRADUAL_ONSET_PHRASES: tuple[str, ...] = (
 )
 
 # Words whose stem would merge them with a different word ("spotting" is bleeding, "spots" a
-# rash; "winded" is breathless, "wind" is gas; "tears" are crying, "tearing" a pain; "heaving"
-# is retching, "heavy" a weight; "hives" are not "hiv"; "hopping" is not "hope"; the "spine" is
-# not "spinning"; "pasty" is not the "past"; "gardening" (a strain) is not the "garden"; a heart
-# "rate" has no "rats"; "thoughts" of dying are not "thought i was dying"; "swollen ankles" are
-# both legs' oedema, a "swollen ankle" usually a local injury).
+# rash; "boiling" hot is no "boil"; "winded" is breathless, "wind" is gas; "tears" are crying,
+# "tearing" a pain; "heaving" is retching, "heavy" a weight; "hives" are not "hiv"; "hopping" is
+# not "hope"; the "spine" is not "spinning"; "pasty" is not the "past"; "gardening" (a strain) is
+# not the "garden"; a heart "rate" has no "rats"; "thoughts" of dying are not "thought i was
+# dying"; "swollen ankles" are both legs' oedema, a "swollen ankle" usually a local injury).
 UNSTEMMED: frozenset[str] = frozenset(
     [
         "spotting",
@@ -1462,6 +1464,7 @@ UNSTEMMED: frozenset[str] = frozenset(
         "pacing",
         "burning",
         "boils",
+        "boiling",
         "ankles",
         "tears",
         "heaving",

@@ -234,6 +234,11 @@ REDNESS = [
     ("burnt my shoulders at the beach, red, sore and hot", {"skin_redness_warm"}, {"joint_red_hot"}),
     ("breastfeeding and my boob is hot and swollen", {"breast_red_hot"}, {"skin_redness_warm"}),
     ("its red and hot", {"skin_redness_warm"}, set()),
+    # "hot to touch": a fever said of a child or a forehead, a local heat of a knee or a limb
+    ("he is boiling hot to touch", {"fever"}, {"boil"}),
+    ("his forehead is hot to touch", {"fever"}, set()),
+    ("my knee is swollen and hot to touch", {"joint_red_hot"}, {"fever"}),
+    ("burnt my shoulders, red, sore and hot to touch", {"skin_redness_warm"}, {"fever"}),
 ]
 
 

@@ -729,6 +729,7 @@ WEEKDAYS: frozenset[str] = frozenset(
 # or split into one: cooking/choking, couch/cough, towel/bowel, ladder/bladder, shots/spots,
 # telly/jelly, slight/sight, breakfast/"break fast".
 _EVERYDAY_WORDS = [
+    "rusty",  # rusty phlegm, not "crusty"
     "armchair",
     "backpack",
     "bandage",

@@ -61,6 +61,7 @@ class Candidate(NamedTuple):
     code: str
     denied: bool = False  # a negative inside the phrase: "neck isnt stiff", "chest doesnt hurt"
     reassures: bool = False  # a KB denial: "plenty of wet nappies" says dehydration is absent
+    gap_at: int = -1  # the unknown word the phrase skipped (token index), which it does not own
 
 
 @dataclass
@@ -232,35 +233,39 @@ class PhraseTrie:
         found: list[Candidate] = []
         n = len(tokens)
         for start in range(n):
-            # depth-first walk: (node, next token index, words matched, gaps used, whether the
-            # last token was skipped: a match never ends on a skipped word, whether a negative
-            # predicate was skipped: "neck isnt stiff" is neck stiffness, denied)
-            stack = [(child, start + 1, 1, 0, False, denied) for child, denied in self._steps(self.root, tokens[start])]
+            # depth-first walk: (node, next token index, words matched, where a gap was used (-1:
+            # none), whether the last token was skipped: a match never ends on a skipped word,
+            # whether a negative predicate was skipped: "neck isnt stiff" is neck stiffness, denied)
+            steps = self._steps(self.root, tokens[start])
+            stack = [(child, start + 1, 1, -1, False, denied) for child, denied in steps]
             if not stack:
                 continue
             # "no [problems] peeing" is not "no pee": a phrase starting with its own negative
             # ("no wet nappies", "cant breathe") must match without skipping unknown words
             max_gaps = 0 if tokens[start].word in lx.NEGATIVE_PHRASE_STARTS else MAX_GAP
             while stack:
-                node, pos, matched, gaps, skipped, denied = stack.pop()
+                node, pos, matched, gap_at, skipped, denied = stack.pop()
+                gaps = int(gap_at >= 0)
                 if node.terminal is not None and not skipped:
                     rank, order, codes = node.terminal
                     reassures = order in self._denial_orders
                     if not (reassures and denied):  # "wet nappies arent normal": no reading
                         for code in codes:
-                            found.append(Candidate(matched, gaps, rank, order, start, pos, code, denied, reassures))
+                            found.append(
+                                Candidate(matched, gaps, rank, order, start, pos, code, denied, reassures, gap_at)
+                            )
                 if pos >= n or not node.children:
                     continue
                 token = tokens[pos]
                 for child, denies in self._steps(node, token):
                     if not (denies and denied):
-                        stack.append((child, pos + 1, matched + 1, gaps, False, denied or denies))
+                        stack.append((child, pos + 1, matched + 1, gap_at, False, denied or denies))
                 if pos in free or token.stem in self.skippable or token.word in self.skippable:
-                    stack.append((node, pos + 1, matched, gaps, True, denied))
+                    stack.append((node, pos + 1, matched, gap_at, True, denied))
                 elif not denied and _denies_predicate(tokens, pos):
-                    stack.append((node, pos + 1, matched, gaps, True, True))
+                    stack.append((node, pos + 1, matched, gap_at, True, True))
                 elif gaps < max_gaps and token.word not in lx.GAP_BLOCKERS and token.word.isalpha():
-                    stack.append((node, pos + 1, matched, gaps + 1, True, denied))
+                    stack.append((node, pos + 1, matched, pos, True, denied))
         return found
 
     @staticmethod
@@ -282,7 +287,8 @@ class PhraseTrie:
         """Longest matches first. A later match may share words with an earlier one when it
         adds words of its own ("red itchy eyes" is red eyes and itchy eyes), or when it lies
         inside a compound phrase joined by "and"/"with" ("knees ache and creak"). A phrase shared
-        by several findings ("was raped") gives each of them on the same words."""
+        by several findings ("was raped") gives each of them on the same words, and a one-word
+        phrase a longer one skipped over is read too."""
         owners: list[list[Candidate]] = [[] for _ in words]
         chosen: list[Candidate] = []
         codes: set[str] = set()
@@ -304,6 +310,19 @@ class PhraseTrie:
                 owners[i].append(cand)
             chosen.append(cand)
             codes.add(cand.code)
+        # the unknown word a phrase skipped is still read when it is a phrase of its own:
+        # "itchy [welts] all over" is itching and hives, "toe [suddenly] red" a sudden onset
+        skipped = {c.gap_at for c in chosen if c.gap_at >= 0}
+        for cand in ordered:
+            if (
+                cand.start in skipped
+                and cand.end == cand.start + 1
+                and cand.code not in codes
+                and all(c.gap_at == cand.start for c in owners[cand.start])
+            ):
+                owners[cand.start].append(cand)
+                chosen.append(cand)
+                codes.add(cand.code)
         chosen.sort(key=lambda c: c.start)
         return chosen
 

@@ -301,3 +301,15 @@ def test_fear_of_dying_is_no_wish_to_die(kb: KnowledgeBase) -> None:
 def test_what_a_cough_makes_a_lump_do_is_no_cough(kb: KnowledgeBase) -> None:
     findings = found("lump in my groin, bigger when i stand or cough", kb)
     assert ("groin_lump", Y) in findings and "cough" not in {c for c, _ in findings}
+
+
+def test_a_word_a_phrase_skipped_is_still_read_on_its_own(kb: KnowledgeBase) -> None:
+    # "itchy [welts] all over" is itching all over, and the welts are hives
+    assert {("itching", Y), ("hives", Y)} <= found("came out in raised itchy welts all over my body", kb)
+    assert ("onset_sudden", Y) in found("big toe joint suddenly red hot swollen and agony", kb)
+
+
+def test_rusty_phlegm_is_no_crusty_rash(kb: KnowledgeBase) -> None:
+    findings = found("cough bringing up green and rusty phlegm for 5 days", kb)
+    assert ("cough_productive", Y) in findings
+    assert "rash_crops_scabbing" not in {c for c, _ in findings}

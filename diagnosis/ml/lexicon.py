@@ -536,6 +536,13 @@ BODY_WORDS: frozenset[str] = frozenset(
         "scalp",
     ]
 )
+# Body parts a patient joins with "and" under one complaint ("lips and tongue swollen", "chest
+# and arm pain"): a phrase about one may pass over the other.
+COORDINABLE_PARTS: frozenset[str] = (
+    BODY_WORDS
+    | SITE_WORDS["joints"]
+    | frozenset(["tongue", "chest", "tummy", "head", "forehead", "cheek", "cheeks", "wrist", "toes", "hip"])
+)
 # Sides of the body, skipped in the text when a phrase has no side of its own ("cant hear out of
 # my left ear" is "cant hear out of my ear"), kept in KB phrases ("pain behind my right eye").
 SIDES: frozenset[str] = frozenset({"left", "right"})

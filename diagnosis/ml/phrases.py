@@ -24,7 +24,7 @@ from diagnosis.ml.variants import SOFT_WORDS, variants
 if TYPE_CHECKING:
     from diagnosis.ml.knowledge import KnowledgeBase
 
-__all__ = ["ENGLISH_WORDS", "Candidate", "PhraseTrie", "Token"]
+__all__ = ["ENGLISH_WORDS", "Candidate", "PhraseTrie", "Token", "coordinated", "coordinated_parts"]
 
 MAX_GAP = 1  # unknown words a multi-word phrase may skip (a gapped match ranks lower)
 # Rank of a phrase: lower wins when two findings claim the same words.
@@ -353,6 +353,22 @@ def coordinated(words: list[str]) -> set[int]:
 
 
 _LIST_SEPARATORS = frozenset({",", "and"})
+_PART_DETERMINERS = frozenset({"my", "his", "her", "the", "both", "their"})
+
+
+def coordinated_parts(words: list[str]) -> set[int]:
+    """Positions of "and <body part>" after a body part: "lips and tongue are swollen" is about
+    the lips as well as the tongue, "knees and ankles swollen" about both."""
+    out: set[int] = set()
+    for i in range(len(words) - 2):
+        if words[i] not in lx.COORDINABLE_PARTS or words[i + 1] != "and":
+            continue
+        j = i + 2
+        while j < len(words) and words[j] in _PART_DETERMINERS:
+            j += 1
+        if j < len(words) and words[j] in lx.COORDINABLE_PARTS:
+            out.update(range(i + 1, j + 1))
+    return out
 
 
 def _denies_predicate(tokens: list[Token], pos: int) -> bool:

@@ -61,7 +61,7 @@ from diagnosis.ml.durations import (
     is_frequency,
 )
 from diagnosis.ml.negation import negated_matches
-from diagnosis.ml.phrases import Candidate, PhraseTrie, Token, coordinated
+from diagnosis.ml.phrases import Candidate, PhraseTrie, Token, coordinated, coordinated_parts
 from diagnosis.ml.spelling import (
     RUN_RE,
     TOKEN_RE,
@@ -296,9 +296,10 @@ class TextIndex:
         # "hes 3 months" is his age, not "for months"; "worse today" is no duration of its own
         for start, end in find_ages(words) + find_time_points(words):
             overlay_taken.update(range(start, end))
-        # a phrase may pass over a list of adjectives or a duration inside it: "red, hot and
-        # swollen", "stiff for 10 mins in the morning"
-        free = coordinated(words)
+        # a phrase may pass over a list of adjectives, another body part joined by "and" or a
+        # duration inside it: "red, hot and swollen", "knees and ankles swollen", "stiff for 10
+        # mins in the morning"
+        free = coordinated(words) | coordinated_parts(words)
         for code, start, end in overlay:
             if code in self.duration_codes.values():
                 free.update(range(start - (start > 0 and words[start - 1] in _DURATION_LEADS), end))

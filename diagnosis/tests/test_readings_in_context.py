@@ -313,3 +313,15 @@ def test_rusty_phlegm_is_no_crusty_rash(kb: KnowledgeBase) -> None:
     findings = found("cough bringing up green and rusty phlegm for 5 days", kb)
     assert ("cough_productive", Y) in findings
     assert "rash_crops_scabbing" not in {c for c, _ in findings}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("knees and ankles swollen", {"joint_swelling", "leg_swelling"}),
+        ("my hands and feet are swollen", {"swelling_face_hands", "leg_swelling"}),
+        ("chest and arm pain", {"chest_pain", "limb_pain"}),
+    ],
+)
+def test_body_parts_joined_by_and_share_the_complaint(text: str, expected: set[str], kb: KnowledgeBase) -> None:
+    assert expected <= {c for c, present in found(text, kb) if present}

@@ -367,6 +367,27 @@ def _onset_marked(words: list[str], start: int) -> bool:
     return False
 
 
+_PRESSURE_WORDS = frozenset({"bp", "pressure", "pressures"})
+
+
+def find_blood_pressures(words: list[str], code: str | None) -> list[tuple[str, int, int]]:
+    """'bp is 190/110', 'blood pressure 165 over 95' -> a raised reading (140/90 or more)."""
+    if code is None:
+        return []
+    found: list[tuple[str, int, int]] = []
+    for j, word in enumerate(words):
+        if not word.isdigit() or not any(w in _PRESSURE_WORDS for w in words[max(0, j - 3) : j]):
+            continue
+        if j > 0 and words[j - 1].isdigit():
+            continue  # the diastolic of a reading already seen
+        systolic = int(word)
+        k = j + 1 + (j + 1 < len(words) and words[j + 1] == "over")
+        diastolic = int(words[k]) if k < len(words) and words[k].isdigit() else 0
+        if 70 <= systolic <= 300 and (systolic >= 140 or 90 <= diastolic <= 200):
+            found.append((code, j, k + 1 if diastolic else j + 1))
+    return found
+
+
 def find_temperatures(words: list[str], fever_codes: tuple[str, ...]) -> list[tuple[str, int, int]]:
     """'temp 38.5', '102 fever', '39 degrees' -> fever (and fever_high at 39 C / 102.2 F)."""
     if not fever_codes:

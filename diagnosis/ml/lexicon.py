@@ -1460,11 +1460,12 @@ GRADUAL_ONSET_PHRASES: tuple[str, ...] = (
 )
 
 # Words whose stem would merge them with a different word ("spotting" is bleeding, "spots" a
-# rash; "boiling" hot is no "boil"; "winded" is breathless, "wind" is gas; "tears" are crying,
-# "tearing" a pain; "heaving" is retching, "heavy" a weight; "hives" are not "hiv"; "hopping" is
-# not "hope"; the "spine" is not "spinning"; "pasty" is not the "past"; "gardening" (a strain) is
-# not the "garden"; a heart "rate" has no "rats"; "thoughts" of dying are not "thought i was
-# dying"; "swollen ankles" are both legs' oedema, a "swollen ankle" usually a local injury).
+# rash; "boiling" hot is no "boil"; "sickness" is a vomit, "sick" may be a nausea; "winded" is
+# breathless, "wind" is gas; "tears" are crying, "tearing" a pain; "heaving" is retching, "heavy"
+# a weight; "hives" are not "hiv"; "hopping" is not "hope"; the "spine" is not "spinning";
+# "pasty" is not the "past"; "gardening" (a strain) is not the "garden"; a heart "rate" has no
+# "rats"; "thoughts" of dying are not "thought i was dying"; "swollen ankles" are both legs'
+# oedema, a "swollen ankle" usually a local injury).
 UNSTEMMED: frozenset[str] = frozenset(
     [
         "spotting",
@@ -1473,6 +1474,7 @@ UNSTEMMED: frozenset[str] = frozenset(
         "burning",
         "boils",
         "boiling",
+        "sickness",
         "ankles",
         "tears",
         "heaving",

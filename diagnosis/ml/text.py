@@ -13,7 +13,7 @@ The pipeline, compiled once per knowledge base into a :class:`TextIndex`:
    preferring the longest match, passing over a list of adjectives ("red, hot and swollen") or a
    duration inside a phrase; a KB finding's ``denials`` ("plenty of wet nappies") match as that
    finding absent, and a negative inside a phrase ("neck isnt stiff") denies it;
-4. durations, sudden onset and temperatures from patterns (``durations.py``); a bare time point
+4. durations, sudden onset, temperatures and blood pressures from patterns (``durations.py``); a bare time point
    ("worse today") only when it marks the onset or the text states no other duration;
 5. the words around a phrase (``context.py``): a pain trigger ("hurts when i cough") is no
    complaint, a habit ended ("ex smoker") is absent, a habit's own duration ("smoked for 30
@@ -54,6 +54,7 @@ from diagnosis.ml.context import (
 from diagnosis.ml.durations import (
     earliest_point,
     find_ages,
+    find_blood_pressures,
     find_duration_candidates,
     find_gestations,
     find_temperatures,
@@ -139,6 +140,7 @@ class TextIndex:
             if f"duration_{bucket}" in kb.findings
         }
         self.fever_codes = tuple(c for c in ("fever", "fever_high") if c in kb.findings)
+        self.pressure_code = "high_blood_pressure_reading" if "high_blood_pressure_reading" in kb.findings else None
 
     # -- building ------------------------------------------------------------------------
 
@@ -288,6 +290,7 @@ class TextIndex:
         overlay, points = find_duration_candidates(words, self.duration_codes)
         overlay += [(code, start, end) for code, start, end, _ in points]
         overlay += find_temperatures(words, self.fever_codes)
+        overlay += find_blood_pressures(words, self.pressure_code)
         if "pregnant" in self.kb.findings:
             overlay += [("pregnant", start, end) for start, end in find_gestations(words)]
         overlay_taken = set()

@@ -325,3 +325,23 @@ def test_rusty_phlegm_is_no_crusty_rash(kb: KnowledgeBase) -> None:
 )
 def test_body_parts_joined_by_and_share_the_complaint(text: str, expected: set[str], kb: KnowledgeBase) -> None:
     assert expected <= {c for c, present in found(text, kb) if present}
+
+
+def test_a_positive_test_beside_a_missed_period_is_a_pregnancy(kb: KnowledgeBase) -> None:
+    late = found("6 weeks late for my period, positive test, sharp pain low on the left", kb)
+    assert ("pregnant", Y) in late and "covid_test_positive" not in {c for c, _ in late}
+    assert ("covid_test_positive", Y) in found("positive test yesterday, cough and fever", kb)
+
+
+@pytest.mark.parametrize(
+    ("text", "raised"),
+    [("bp is 190/110", True), ("blood pressure 165 over 95", True), ("bp 150", True), ("pressure in my head", False)],
+)
+def test_a_blood_pressure_reading_is_read_from_its_numbers(text: str, raised: bool, kb: KnowledgeBase) -> None:
+    assert (("high_blood_pressure_reading", Y) in found(text, kb)) is raised
+
+
+def test_sickness_is_a_vomit_but_sick_is_not_always(kb: KnowledgeBase) -> None:
+    assert ("vomiting", Y) in found("6 weeks pregnant with bad sickness", kb)
+    assert ("vomiting", N) in found("headache, no sickness", kb)
+    assert "vomiting" not in {c for c, _ in found("feel foggy and a bit sick", kb)}

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import AppointmentType, Provider, WaitlistEntry
-from clinic.specialties import SPECIALTIES
 
 if TYPE_CHECKING:
     from appointments.selectors import ProviderChoice
@@ -30,25 +29,36 @@ class TimestampField(forms.IntegerField):
         return int(value.timestamp()) if isinstance(value, datetime) else value
 
 
-class ReadChoiceField(forms.TypedChoiceField):
-    """A choice among objects the view has already read: checked and returned without a query
-    (a ModelChoiceField reads its queryset again to validate and again to render)."""
+class ReadChoiceField(forms.Field):
+    """A choice among objects the view has already read, by key: checked and returned without a
+    query (a ModelChoiceField reads its queryset again to validate and again to render). It
+    has no widget choices: the page writes its select itself (a big team is a hundred options)."""
+
+    default_error_messages = {
+        "invalid_choice": _("Select a valid choice. That choice is not one of the available choices."),
+    }
 
     def __init__(self, *, objects=(), **kwargs):
-        super().__init__(empty_value=None, **kwargs)
+        super().__init__(**kwargs)
         self.set_objects(objects)
 
     def set_objects(self, objects) -> None:
-        by_key = {str(item.pk): item for item in objects}
-        self.choices = [("", "---------")] + [(key, str(item)) for key, item in by_key.items()]
-        self.coerce = by_key.__getitem__
+        self.objects = {str(item.pk): item for item in objects}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.objects[str(value)]
+        except KeyError:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
 
 
 class BookingSearchForm(forms.Form):
     """The booking page's choices, read from the query string (GET). ``types`` and ``providers``
-    are lists the view has read; the page writes both selects itself."""
+    are lists the view has read; the page writes its selects itself. The specialty is the view's
+    (it falls back when nobody practises the one asked for)."""
 
-    specialty = forms.ChoiceField(label=_("Specialty"), choices=list(SPECIALTIES.items()), required=False)
     reason = forms.CharField(label=_("Reason for visit"), max_length=500, required=False)
     appointment_type = ReadChoiceField(label=_("Type of appointment"), required=False)
     provider = ReadChoiceField(label=_("Provider"), required=False)
@@ -58,7 +68,6 @@ class BookingSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["appointment_type"].set_objects(types)
         self.fields["provider"].set_objects(providers)
-        self.fields["reason"].widget.attrs["class"] = "form-control"
 
 
 class BookingConfirmForm(forms.Form):

@@ -87,28 +87,52 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _slot_links(
-    slots: list[selectors.Slot], *, kind: AppointmentType, reason: str, next_available: bool, with_provider: bool
-) -> SafeString:
+class _SlotLinks:
     """The free times as booking links. Built here rather than in the template: a week of "any
     clinician" holds over a hundred times, and a dozen template lookups each cost more than the
-    slot search itself."""
-    # Only the provider and the time differ between links: the rest of the query is encoded once.
-    head = escape(reverse("appointments:book_confirm") + "?provider=")
-    tail = escape("&" + urlencode({"appointment_type": kind.pk, "reason": reason}))
-    css = "btn btn-sm btn-primary slot" if next_available else "btn btn-sm btn-outline-primary slot"
-    names = {p.pk: escape(p.display_name) for p in {slot.provider for slot in slots}} if with_provider else {}
-    zone = timezone.get_current_timezone()
-    links = []
-    for slot in slots:
-        local = slot.start.astimezone(zone)
-        label = escape(dateformat.format(local, "D j M, H:i")) if next_available else local.strftime("%H:%M")
-        if with_provider:
-            label = f"{label} · {names[slot.provider.pk]}"
-        href = f"{head}{slot.provider.pk}&amp;start={int(slot.start.timestamp())}{tail}"
-        link = f'<a class="{css}" href="{href}">{label}</a>'
-        links.append(f"<li>{link}</li>" if next_available else link)
-    return mark_safe("\n".join(links))  # noqa: S308 - every value above is escaped or a number
+    slot search itself. Only the provider and the time differ between links: the rest of the
+    query is encoded once a page."""
+
+    def __init__(self, *, kind: AppointmentType, reason: str, providers: list[selectors.ProviderChoice]) -> None:
+        self.head = escape(reverse("appointments:book_confirm") + "?provider=")
+        self.tail = escape("&" + urlencode({"appointment_type": kind.pk, "reason": reason}))
+        self.names = {p.pk: escape(p.display_name) for p in providers}
+        self.zone = timezone.get_current_timezone()
+
+    def _link(self, slot: selectors.Slot, css: str, label: str) -> str:
+        href = f"{self.head}{slot.provider.pk}&amp;start={int(slot.start.timestamp())}{self.tail}"
+        return f'<a class="{css}" href="{href}">{label}</a>'
+
+    def by_day(self, week_days: list[tuple[date, list]], *, with_provider: bool) -> list[tuple[date, SafeString]]:
+        css = "btn btn-sm btn-outline-primary slot"
+        days = []
+        for day, slots in week_days:
+            links = []
+            for slot in slots:
+                local = slot.start.astimezone(self.zone)
+                label = f"{local.hour:02d}:{local.minute:02d}"  # strftime costs more than the rest of the link
+                if with_provider:
+                    label = f"{label} · {self.names[slot.provider.pk]}"
+                links.append(self._link(slot, css, label))
+            days.append((day, mark_safe("\n".join(links))))  # noqa: S308 - names escaped, the rest numbers
+        return days
+
+    def listed(self, slots: list[selectors.Slot]) -> SafeString:
+        """As list items with the day, and the clinician (the "next available" times)."""
+        css = "btn btn-sm btn-primary slot"
+        return mark_safe(  # noqa: S308 - every value is escaped or a number
+            "\n".join(
+                "<li>"
+                + self._link(
+                    slot,
+                    css,
+                    f"{escape(dateformat.format(slot.start.astimezone(self.zone), 'D j M, H:i'))}"
+                    f" · {self.names[slot.provider.pk]}",
+                )
+                + "</li>"
+                for slot in slots
+            )
+        )
 
 
 def _provider_options(providers: list[selectors.ProviderChoice], chosen: selectors.ProviderChoice | None) -> SafeString:
@@ -123,13 +147,24 @@ def _provider_options(providers: list[selectors.ProviderChoice], chosen: selecto
     )
 
 
+def _specialty_options(chosen: str) -> SafeString:
+    return mark_safe(  # noqa: S308 - the label is escaped, the code is one of SPECIALTIES' keys
+        "".join(
+            f'<option value="{code}"{" selected" if code == chosen else ""}>{escape(label)}</option>'
+            for code, label in SPECIALTIES.items()
+        )
+    )
+
+
 @require_GET
 def book(request: HttpRequest) -> HttpResponse:
     """Choose specialty -> type -> provider (optional), then see free times by week."""
     patient = get_patient_for_portal_user(request)
     asked = request.GET.get("specialty") or ""
-    specialty, fell_back, providers = selectors.bookable_specialty(asked if asked in SPECIALTIES else None)
-    types = list(selectors.bookable_types(specialty=specialty))
+    specialty, fell_back, providers = selectors.bookable_specialty(
+        asked if asked in SPECIALTIES else None, patient=patient
+    )
+    types = selectors.bookable_type_list(specialty=specialty)
     data = request.GET.copy()
     data["specialty"] = specialty
     form = BookingSearchForm(data, types=types, providers=providers)
@@ -148,6 +183,7 @@ def book(request: HttpRequest) -> HttpResponse:
         "types": types,
         "kind": kind,
         "reason": cleaned.get("reason", ""),
+        "specialty_options": _specialty_options(specialty),
         "provider_options": _provider_options(providers, chosen_provider),
         "chosen_provider": chosen_provider,
     }
@@ -181,17 +217,14 @@ def book(request: HttpRequest) -> HttpResponse:
             if week == first_week and len(slots) >= NEXT_AVAILABLE
             else selectors.next_available(providers=pool, appointment_type=kind, limit=NEXT_AVAILABLE, cached=True)
         )
-        links = {"kind": kind, "reason": context["reason"]}
+        links = _SlotLinks(kind=kind, reason=context["reason"], providers=pool)
         context.update(
             {
                 "week": week,
                 "week_days": week_days,
-                "week_links": [
-                    (day, _slot_links(day_slots, **links, next_available=False, with_provider=len(pool) > 1))
-                    for day, day_slots in week_days
-                ],
+                "week_links": links.by_day(week_days, with_provider=len(pool) > 1),
                 "next_slots": next_slots,
-                "next_links": _slot_links(next_slots, **links, next_available=True, with_provider=True),
+                "next_links": links.listed(next_slots),
                 "prev_week_query": urlencode({**base_query, "week": week - timedelta(days=7)})
                 if week > first_week
                 else "",

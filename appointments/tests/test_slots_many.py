@@ -10,7 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from appointments.selectors import any_clinician_pool, free_starts, free_starts_for, slots_across
+from appointments.selectors import (
+    any_clinician_pool,
+    bookable_specialty,
+    free_starts,
+    free_starts_for,
+    slots_across,
+)
 from appointments.tests.conftest import at
 from appointments.tests.factories import AppointmentFactory, ProviderFactory, TimeOffFactory, weekday_rules
 
@@ -86,9 +92,15 @@ def test_any_clinician_reads_a_bounded_pool_led_by_the_patients_own_clinicians(p
     usual = providers[9]
     CareRelationship.objects.create(patient=patient, staff=usual.user, source="appointment")
 
-    pool = any_clinician_pool(patient=patient, providers=providers, limit=5)
-    assert len(pool) == 5 and pool[0] == usual and len(set(pool)) == 5
-    other_pool = any_clinician_pool(patient=other_patient, providers=providers, limit=5)
-    assert usual not in other_pool or other_pool[0] != usual
+    def pool_of(someone, size: int = 12) -> list[int]:
+        _code, _fell_back, choices = bookable_specialty("general_practice", patient=someone)
+        assert [c.pk for c in choices if c.known] == ([usual.pk] if someone == patient else [])
+        mine = [c for c in choices if c.pk in {p.pk for p in providers[:size]}]
+        return [c.pk for c in any_clinician_pool(patient=someone, providers=mine, limit=5)]
+
+    pool = pool_of(patient)
+    assert len(pool) == 5 and pool[0] == usual.pk and len(set(pool)) == 5
+    other_pool = pool_of(other_patient)
+    assert usual.pk not in other_pool or other_pool[0] != usual.pk
     assert set(pool[1:]) != set(other_pool)  # different patients are offered different parts of the team
-    assert set(any_clinician_pool(patient=patient, providers=providers[:4], limit=5)) == set(providers[:4])
+    assert set(pool_of(patient, size=4)) == {p.pk for p in providers[:4]}

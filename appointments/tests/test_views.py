@@ -169,6 +169,19 @@ def test_slot_links_escape_the_reason_and_the_clinician_name(client, frozen, pat
     assert all(parse_qs(urlsplit(href).query)["reason"] == [reason] for href in _slot_hrefs(body))
 
 
+def test_the_search_form_keeps_the_specialty_and_the_reason(client, frozen, patient, provider, gp_visit):
+    from clinic.specialties import SPECIALTIES
+
+    client.force_login(patient.user)
+    reason = 'Rash "on arm" <b>'
+    response = client.get(reverse("appointments:book"), {"specialty": "general_practice", "reason": reason})
+    body = response.content.decode()
+    options = re.findall(r'<option value="([a-z_]+)"( selected)?>', body.split('id="id_specialty"', 1)[1])
+    assert [code for code, _selected in options[: len(SPECIALTIES)]] == list(SPECIALTIES)
+    assert [code for code, selected in options if selected] == ["general_practice"]
+    assert 'value="Rash &quot;on arm&quot; &lt;b&gt;" maxlength="500"' in body
+
+
 def test_the_provider_list_marks_the_chosen_clinician_and_lists_only_their_times(
     client, frozen, patient, provider, gp_visit
 ):

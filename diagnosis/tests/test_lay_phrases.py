@@ -69,6 +69,8 @@ RED_FLAGS: list[tuple[str, str]] = [
     ("back pain and i lost control of my bladder", "urinary_incontinence"),
     ("havent weed since yesterday", "reduced_urine"),
     ("cant keep food down", "vomiting"),
+    ("panic attacks and now scared to leave the house", "anxiety"),
+    ("my nail is thick and yellow", "nail_thick_discoloured"),
     ("pulled my back lifting boxes", "back_pain_lower"),
     ("bleeding heavily and soaking pads every hour", "heavy_periods"),
     ("gasping for breath", "shortness_of_breath_severe"),

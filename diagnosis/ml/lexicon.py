@@ -105,6 +105,9 @@ TOKEN_REWRITES: dict[str, str] = {
     "ive": "ive",
     # misspelt words too short or too far for the edit-distance correction
     "tounge": "tongue",
+    "nite": "night",
+    "nites": "nights",
+    "tonite": "tonight",
     "ake": "ache",
     "akes": "aches",
     "akey": "achy",

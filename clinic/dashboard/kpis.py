@@ -13,10 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum, Window
+from django.db import connection
+from django.db.models import Count, Q, Sum
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -24,8 +24,7 @@ from appointments.models import Appointment, AvailabilityRule, Provider, TimeOff
 from appointments.selectors import clinic_zone, local_day_bounds
 from clinic.dashboard.sql import LocalDate, MinutesBetween, offset_segments
 from diagnosis.models import SymptomCheck
-from records.models import EmergencyAccess, Patient
-from records.selectors import emergency_accesses_for_review
+from records.models import Patient
 
 Status = Appointment.Status
 # Statuses that took the provider's time in the diary (a no-show's slot was kept free for them).
@@ -50,11 +49,14 @@ class ProviderUtilisation:
 
 @dataclass
 class Review:
-    """The audit events that need a human to look at them: always read fresh, never cached."""
+    """The audit events that need a human to look at them: always read fresh, never cached.
+    Rows (the first ``REVIEW_LIMIT``, see ``review_events``): break-the-glass openings ``pk,
+    granted_at, staff_name, patient_mrn``; lockouts ``attempt_time, username, ip_address,
+    failures_since_start``."""
 
-    break_glass: list[EmergencyAccess]
+    break_glass: list[dict]
     break_glass_count: int
-    lockouts: list[AccessAttempt]
+    lockouts: list[dict]
     lockout_count: int
 
     @property
@@ -132,7 +134,7 @@ class Kpis:
         return self.review.count
 
     @property
-    def break_glass(self) -> list[EmergencyAccess]:
+    def break_glass(self) -> list[dict]:
         return self.review.break_glass
 
     @property
@@ -140,7 +142,7 @@ class Kpis:
         return self.review.break_glass_count
 
     @property
-    def lockouts(self) -> list[AccessAttempt]:
+    def lockouts(self) -> list[dict]:
         return self.review.lockouts
 
     @property
@@ -354,33 +356,63 @@ def counted_kpis(*, first: date, last: date, aggregates: dict | None = None) -> 
     )
 
 
-def _first_and_count(queryset, limit: int) -> tuple[list, int]:
-    """The first ``limit`` rows of ``queryset`` and how many rows it has, in one query: each row
-    carries the total (a window count over every matching row, taken before the LIMIT)."""
-    rows = list(queryset.annotate(matching=Window(Count("pk")))[:limit])
-    return rows, rows[0].matching if rows else 0
+# The review lists as plain SQL with parameters: each reads its range's rows newest first with
+# the total as a window count (taken before the LIMIT), the columns the review tables show (a
+# patient's MRN, not their address), and the same rows as emergency_accesses_for_review and
+# axes' AccessAttempt filtered the same way (clinic/tests/test_dashboard_review.py checks).
+# They are read on every view, and building and compiling the two querysets was about a quarter
+# of the page's time.
+_REVIEW_GRANTS = (
+    "SELECT g.id, g.granted_at, u.first_name, u.last_name, u.email, p.mrn, COUNT(*) OVER ()"
+    " FROM records_emergencyaccess g"
+    " INNER JOIN accounts_user u ON u.id = g.staff_id"
+    " INNER JOIN records_patient p ON p.id = g.patient_id"
+    " WHERE g.granted_at >= %s AND g.granted_at < %s"
+    " ORDER BY g.granted_at DESC, g.id DESC LIMIT %s"
+)
+_REVIEW_LOCKOUTS = (
+    "SELECT attempt_time, username, ip_address, failures_since_start, COUNT(*) OVER ()"
+    " FROM axes_accessattempt"
+    " WHERE failures_since_start >= %s AND attempt_time >= %s AND attempt_time < %s"
+    " ORDER BY attempt_time DESC, id DESC LIMIT %s"
+)
 
 
 def review_events(*, first: date, last: date) -> Review:
     """Break-the-glass openings and account lockouts in the range, newest first: read on every
     call (two small indexed queries), so a new one shows at once."""
-    start, end = range_bounds(first, last)
-    # Only the columns the review tables show (a patient's MRN, not their address).
-    grants, grant_count = _first_and_count(
-        emergency_accesses_for_review(since=start)
-        .filter(granted_at__lt=end)
-        .only("granted_at", "staff__first_name", "staff__last_name", "staff__email", "patient__mrn"),
-        REVIEW_LIMIT,
-    )
-    lockouts, lockout_count = _first_and_count(
-        AccessAttempt.objects.filter(
-            failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=start, attempt_time__lt=end
-        )
-        .only("attempt_time", "username", "ip_address", "failures_since_start")
-        .order_by("-attempt_time"),
-        REVIEW_LIMIT,
-    )
+    start, end = (connection.ops.adapt_datetimefield_value(moment) for moment in range_bounds(first, last))
+    with connection.cursor() as cursor:
+        cursor.execute(_REVIEW_GRANTS, [start, end, REVIEW_LIMIT])
+        rows = cursor.fetchall()
+        grants = [
+            {
+                "pk": pk,
+                "granted_at": _aware(granted_at),
+                "staff_name": f"{first_name} {last_name}".strip() or email,
+                "patient_mrn": mrn,
+            }
+            for pk, granted_at, first_name, last_name, email, mrn, _total in rows
+        ]
+        grant_count = rows[0][-1] if rows else 0
+        cursor.execute(_REVIEW_LOCKOUTS, [settings.AXES_FAILURE_LIMIT, start, end, REVIEW_LIMIT])
+        rows = cursor.fetchall()
+        lockouts = [
+            {
+                "attempt_time": _aware(attempt_time),
+                "username": username,
+                "ip_address": ip_address,
+                "failures_since_start": failures,
+            }
+            for attempt_time, username, ip_address, failures, _total in rows
+        ]
+        lockout_count = rows[0][-1] if rows else 0
     return Review(break_glass=grants, break_glass_count=grant_count, lockouts=lockouts, lockout_count=lockout_count)
+
+
+def _aware(value: datetime) -> datetime:
+    """A datetime column read with plain SQL, as the ORM gives it (aware, in UTC)."""
+    return timezone.make_aware(value, connection.timezone) if settings.USE_TZ else value
 
 
 def clinic_kpis(*, first: date, last: date) -> Kpis:

@@ -108,6 +108,12 @@ TOKEN_REWRITES: dict[str, str] = {
     "nite": "night",
     "nites": "nights",
     "tonite": "tonight",
+    "tumy": "tummy",
+    "bak": "back",
+    "throte": "throat",
+    "thoat": "throat",
+    "cofing": "coughing",
+    "coffing": "coughing",
     "ake": "ache",
     "akes": "aches",
     "akey": "achy",
@@ -1467,8 +1473,8 @@ GRADUAL_ONSET_PHRASES: tuple[str, ...] = (
 # breathless, "wind" is gas; "tears" are crying, "tearing" a pain; "heaving" is retching, "heavy"
 # a weight; "hives" are not "hiv"; "hopping" is not "hope"; the "spine" is not "spinning";
 # "pasty" is not the "past"; "gardening" (a strain) is not the "garden"; a heart "rate" has no
-# "rats"; "thoughts" of dying are not "thought i was dying"; "swollen ankles" are both legs'
-# oedema, a "swollen ankle" usually a local injury).
+# "rats"; a cough "for weeks" is not one "for a week"; "thoughts" of dying are not "thought i was
+# dying"; "swollen ankles" are both legs' oedema, a "swollen ankle" usually a local injury).
 UNSTEMMED: frozenset[str] = frozenset(
     [
         "spotting",
@@ -1478,6 +1484,7 @@ UNSTEMMED: frozenset[str] = frozenset(
         "boils",
         "boiling",
         "sickness",
+        "weeks",
         "ankles",
         "tears",
         "heaving",

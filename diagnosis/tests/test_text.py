@@ -280,6 +280,11 @@ def test_an_answer_no_needs_the_end_of_the_statement(real_kb: KnowledgeBase) -> 
         ("more tired over the past month", {("fatigue", Y), ("duration_weeks", Y)}),
         ("head ake since yesterday", {("headache", Y), ("duration_days", Y)}),
         ("tummy pain since last nite", {("abdominal_pain", Y), ("duration_hours", Y)}),
+        (
+            "cofing up phlegm, sore thoat, my bak hurts",
+            {("cough_productive", Y), ("sore_throat", Y), ("back_pain_lower", Y)},
+        ),
+        ("tumy ache", {("abdominal_pain", Y)}),
         ("asthma getting worse, inhaler not helping", {("asthma_known", Y), ("reliever_not_helping", Y)}),
     ],
 )
@@ -287,3 +292,9 @@ def test_lay_spans_and_spellings(text: str, expected: set[tuple[str, bool]], rea
     result = found(text, real_kb)
     assert expected <= result, result
     assert "itchy_scalp_lice" not in {code for code, _ in result}  # "nite" is no "nits"
+
+
+def test_a_cough_for_a_week_is_not_a_persistent_cough(real_kb: KnowledgeBase) -> None:
+    assert "cough_persistent" not in {code for code, _ in found("bad cough for a week", real_kb)}
+    assert ("cough_persistent", Y) in found("cough for 3 weeks", real_kb)
+    assert ("fever_prolonged", Y) in found("running a fever for a few weeks", real_kb)

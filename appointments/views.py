@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from html import escape
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -45,10 +47,38 @@ def get_waitlist_entry_for_user(request: HttpRequest, pk: int) -> WaitlistEntry:
         raise Http404 from None
 
 
-def _can_change(appointment: Appointment) -> bool:
+def _can_change(appointment: Appointment | selectors.AppointmentLine) -> bool:
     """Whether the patient may still cancel or move it online (the cut-off)."""
     cutoff = timedelta(hours=settings.CANCEL_CUTOFF_HOURS)
     return appointment.is_open and appointment.start - timezone.now() >= cutoff
+
+
+def _when(moment: datetime, *, weekday: bool = True, year: bool = True) -> str:
+    """``moment`` in the current time zone as the date filter writes it with "D j M Y, H:i"
+    (less the weekday or the year if not wanted). For lists and links: the filter costs several
+    times more than this, a value."""
+    local = timezone.localtime(moment)
+    text = f"{local.day} {MONTHS_3[local.month].title()}"
+    if weekday:
+        text = f"{WEEKDAYS_ABBR[local.weekday()]} {text}"
+    if year:
+        text = f"{text} {local.year:04d}"
+    return f"{text}, {local.hour:02d}:{local.minute:02d}"
+
+
+class _Listed(NamedTuple):
+    """A line of the patient's list with its link and labels worked out: in the template, the
+    date filter, the status display and the URL reversal cost more than the rest of the page."""
+
+    pk: int
+    start: datetime
+    url: str
+    when: str
+    clinician: str
+    type_name: str
+    status: str
+    status_label: str
+    can_change: bool = False
 
 
 def _week_start(day: date) -> date:
@@ -72,14 +102,31 @@ def _group_by_day(moments: list, key=lambda s: s.start) -> list[tuple[date, list
 @require_GET
 def appointment_list(request: HttpRequest) -> HttpResponse:
     patient = get_patient_for_portal_user(request)
-    upcoming, past = selectors.upcoming_and_past(patient=patient)
+    upcoming_lines, past_lines = selectors.upcoming_and_past(patient=patient)
     waitlist = list(
         WaitlistEntry.objects.filter(patient=patient, status__in=WaitlistEntry.OPEN_STATUSES).select_related(
             "provider__user", "appointment_type"
         )
     )
-    for appointment in upcoming:
-        appointment.can_change = _can_change(appointment)
+    labels = dict(Appointment.Status.choices)
+    # The detail URL of every line from one reversal (its key is the only part that differs).
+    detail = reverse("appointments:detail", args=[0]).removesuffix("0/")
+
+    def listed(line: selectors.AppointmentLine, *, upcoming: bool) -> _Listed:
+        return _Listed(
+            line.pk,
+            line.start,
+            f"{detail}{line.pk}/",
+            _when(line.start, weekday=upcoming),
+            line.clinician,
+            line.type_name,
+            line.status,
+            labels[line.status],
+            upcoming and _can_change(line),
+        )
+
+    upcoming = [listed(line, upcoming=True) for line in upcoming_lines]
+    past = [listed(line, upcoming=False) for line in past_lines]
     return render(
         request,
         "appointments/list.html",
@@ -126,8 +173,7 @@ class _SlotLinks:
                 + self._link(
                     slot,
                     css,
-                    f"{escape(dateformat.format(slot.start.astimezone(self.zone), 'D j M, H:i'))}"
-                    f" · {self.names[slot.provider.pk]}",
+                    f"{escape(_when(slot.start, year=False))} · {self.names[slot.provider.pk]}",
                 )
                 + "</li>"
                 for slot in slots

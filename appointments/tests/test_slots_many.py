@@ -95,7 +95,8 @@ def test_any_clinician_reads_a_bounded_pool_led_by_the_patients_own_clinicians(p
     def pool_of(someone, size: int = 12) -> list[int]:
         _code, _fell_back, choices = bookable_specialty("general_practice", patient=someone)
         assert [c.pk for c in choices if c.known] == ([usual.pk] if someone == patient else [])
-        mine = [c for c in choices if c.pk in {p.pk for p in providers[:size]}]
+        by_pk = {c.pk: c for c in choices}
+        mine = [by_pk[p.pk] for p in providers[:size]]  # in the team's order, as before, not by name
         return [c.pk for c in any_clinician_pool(patient=someone, providers=mine, limit=5)]
 
     pool = pool_of(patient)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from urllib.parse import parse_qs, urlsplit
@@ -103,6 +104,51 @@ def test_the_list_shows_upcoming_and_past_in_a_fixed_number_of_queries(
     assert [a.start for a in upcoming] == [at(3, 10), at(4, 10), at(5, 10)]
     assert len(past) == 3
     assert "Cancelled" in response.content.decode()
+
+
+def test_list_lines_link_and_label_each_appointment_as_its_own_pages_do(client, frozen, patient, provider, gp_visit):
+    from django.utils import dateformat, timezone
+
+    made = [
+        AppointmentFactory(patient=patient, provider=provider, appointment_type=gp_visit, start=start)
+        for start in (at(3, 7, 5), at(12, 9, 5))
+    ]
+    made.append(
+        AppointmentFactory(
+            patient=patient, provider=provider, appointment_type=gp_visit, start=at(1, 14, month=2), status="no_show"
+        )
+    )
+    client.force_login(patient.user)
+    response = client.get(reverse("appointments:list"))
+    body = response.content.decode()
+    lines = response.context["upcoming"] + response.context["past"]
+    assert len(lines) == 3
+    for line, upcoming in zip(lines, [True, True, False], strict=True):
+        appointment = next(a for a in made if a.pk == line.pk)
+        when = dateformat.format(timezone.localtime(appointment.start), "D j M Y, H:i" if upcoming else "j M Y, H:i")
+        assert (line.url, line.when, line.clinician, line.type_name, line.status_label) == (
+            appointment.get_absolute_url(),
+            when,
+            provider.display_name,
+            gp_visit.name,
+            appointment.get_status_display(),
+        )
+        assert f'<a href="{line.url}">{when}</a>' in body
+    assert [line.can_change for line in response.context["upcoming"]] == [False, True]  # the cut-off is 24 hours
+
+
+def test_when_writes_what_the_date_filter_writes(settings):
+    from django.utils import dateformat, timezone
+
+    from appointments.views import _when
+
+    moment = at(1, 0, month=1)
+    while moment < at(1, 0, month=1, year=2027):  # every hour of the day, weekday and month, both DST changes
+        local = timezone.localtime(moment)
+        assert _when(moment) == dateformat.format(local, "D j M Y, H:i")
+        assert _when(moment, weekday=False) == dateformat.format(local, "j M Y, H:i")
+        assert _when(moment, year=False) == dateformat.format(local, "D j M, H:i")
+        moment += dt.timedelta(hours=37, minutes=13)
 
 
 def test_booking_flow_from_search_to_confirmation(client, frozen, patient, provider, gp_visit):

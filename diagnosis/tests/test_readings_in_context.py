@@ -215,6 +215,10 @@ SHAKING = [
     ("high temp, passed out and was shaking all over", "seizure", set()),
     # a denied fever is no context
     ("no fever but shaking all over", "seizure", {"chills"}),
+    # a face going red in a coughing fit or a crying baby's is no flush
+    ("son cant stop coughing, goes red in the face", "whooping_cough_fits", {"facial_flushing"}),
+    ("cries for hours every evening and goes red in the face", "inconsolable_crying", {"facial_flushing"}),
+    ("my face goes red after wine", "facial_flushing", set()),
 ]
 
 

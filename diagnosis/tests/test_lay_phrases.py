@@ -65,6 +65,8 @@ RED_FLAGS: list[tuple[str, str]] = [
     ("my chest is killing me", "chest_pain"),
     ("felt something tear in my chest", "chest_pain_tearing"),
     ("found him unconscious on the floor", "drowsiness"),
+    ("fever and a rash that looks like bruises", "rash_non_blanching"),
+    ("keeps grabbing his tummy and screaming then settles", "episodic_screaming_legs_drawn_up"),
     ("bad back and now i cant feel my legs", "numbness_tingling"),
     ("back pain and i lost control of my bladder", "urinary_incontinence"),
     ("havent weed since yesterday", "reduced_urine"),

@@ -201,9 +201,9 @@ def test_a_negative_contraction_denies_been_sick(kb: KnowledgeBase) -> None:
     assert ("dehydration", Y) in found("hasnt had a wet nappy since this morning", kb)
 
 
-# --- shaking means a fit, a rigor or a tremor by what else the text says --------------------
+# --- shaking is a fit, a rigor or a tremor, a red face a flush or not, by what else is said ---
 
-SHAKING = [
+CONTEXT_READINGS = [
     ("shaking all over, lasted 2 minutes", "seizure", {"chills", "tremor"}),
     ("fever and shivering, teeth chattering, shaking all over", "chills", {"seizure"}),
     ("stopped drinking, was on a bottle of vodka a day, now shaking all over", "tremor", {"seizure"}),
@@ -222,8 +222,8 @@ SHAKING = [
 ]
 
 
-@pytest.mark.parametrize(("text", "code", "absent"), SHAKING, ids=[t for t, _, _ in SHAKING])
-def test_shaking_is_read_in_its_context(text: str, code: str, absent: set[str], kb: KnowledgeBase) -> None:
+@pytest.mark.parametrize(("text", "code", "absent"), CONTEXT_READINGS, ids=[t for t, _, _ in CONTEXT_READINGS])
+def test_a_phrase_is_read_in_its_context(text: str, code: str, absent: set[str], kb: KnowledgeBase) -> None:
     findings = found(text, kb)
     assert (code, Y) in findings, findings
     assert not absent & {c for c, _ in findings}, findings

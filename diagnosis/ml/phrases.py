@@ -42,6 +42,7 @@ ENGLISH_WORDS = (
 )
 _COMPOUND_JOINERS = frozenset({"and", "with", ","})
 _NEGATED_AUXILIARY_STEMS = {word: stem(auxiliary) for word, auxiliary in lx.NEGATED_AUXILIARIES.items()}
+_NO_STEPS: tuple[tuple[_Node, bool], ...] = ()
 
 
 class Token(NamedTuple):
@@ -269,18 +270,15 @@ class PhraseTrie:
         return found
 
     @staticmethod
-    def _steps(node: _Node, token: Token) -> list[tuple[_Node, bool]]:
+    def _steps(node: _Node, token: Token) -> tuple[tuple[_Node, bool], ...]:
         """The nodes ``token`` leads to from ``node``, each with whether it denies the phrase: its
         own word, and for a negative contraction the auxiliary a phrase keeps ("wasnt" is a
         denied "was": "i wasnt raped")."""
-        steps = []
         child = node.children.get(token.stem)
-        if child is not None:
-            steps.append((child, False))
         auxiliary = _NEGATED_AUXILIARY_STEMS.get(token.word)
-        if auxiliary is not None and (child := node.children.get(auxiliary)) is not None:
-            steps.append((child, True))
-        return steps
+        if auxiliary is None or (denied := node.children.get(auxiliary)) is None:
+            return _NO_STEPS if child is None else ((child, False),)
+        return ((denied, True),) if child is None else ((child, False), (denied, True))
 
     @staticmethod
     def select(candidates: list[Candidate], words: list[str]) -> list[Candidate]:

@@ -8,7 +8,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from axes.models import AccessAttempt
+from django.urls import reverse
 
 from accounts import roles
 from accounts.tests.factories import StaffFactory
@@ -98,3 +100,17 @@ def test_an_empty_range_has_no_review_events(berlin, doctor):
     EmergencyAccessFactory(staff=doctor, granted_at=local(1, 12))
     review = kpis.review_events(first=FIRST, last=LAST)
     assert (review.break_glass, review.break_glass_count, review.lockouts, review.lockout_count) == ([], 0, [], 0)
+
+
+def test_the_review_tables_show_who_opened_which_record_escaped(berlin, client, clinic_admin):
+    staff = StaffFactory(email="x@example.org", first_name="<b>Mal</b>", last_name="Ory", roles=[roles.DOCTOR])
+    grant = EmergencyAccessFactory(staff=staff, patient=PatientFactory(mrn="MRN-0042"), granted_at=local(2, 9, 30))
+    lockout("<i>eve</i>@example.org", local(3, 8, 15), failures=6)
+    # Five minutes after the lockout: axes deletes attempts older than its cool-off.
+    with time_machine.travel(local(3, 8, 20), tick=False):
+        client.force_login(clinic_admin)
+        html = client.get("/admin/", {"start": "2026-03-02", "end": "2026-03-03"}).content.decode()
+    review = html.split('id="panel-admin-review"')[1]
+    change = reverse("admin:records_emergencyaccess_change", args=[grant.pk])
+    assert f'<a href="{change}">2 Mar 09:30</a></td><td>&lt;b&gt;Mal&lt;/b&gt; Ory</td><td>MRN-0042</td>' in review
+    assert "<td>3 Mar 08:15</td><td>&lt;i&gt;eve&lt;/i&gt;@example.org</td><td>203.0.113.9</td><td>6</td>" in review

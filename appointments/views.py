@@ -103,11 +103,7 @@ def _group_by_day(moments: list, key=lambda s: s.start) -> list[tuple[date, list
 def appointment_list(request: HttpRequest) -> HttpResponse:
     patient = get_patient_for_portal_user(request)
     upcoming_lines, past_lines = selectors.upcoming_and_past(patient=patient)
-    waitlist = list(
-        WaitlistEntry.objects.filter(patient=patient, status__in=WaitlistEntry.OPEN_STATUSES).select_related(
-            "provider__user", "appointment_type"
-        )
-    )
+    waitlist = selectors.open_waitlist_entries(patient=patient)
     labels = dict(Appointment.Status.choices)
     # The detail URL of every line from one reversal (its key is the only part that differs).
     detail = reverse("appointments:detail", args=[0]).removesuffix("0/")

@@ -237,6 +237,10 @@ NEGATED_AUXILIARIES: dict[str, str] = {
     "havent": "have",
     "hadnt": "had",
 }
+# Negative contractions that say what a KB phrase says with "not": "hasnt had a poo" is "not had
+# a poo", "he isnt making sense" "not making sense", "isnt waking up" "not waking up". Not the
+# "do" forms: "didnt eat anything unusual" is no "not eating".
+NOT_CONTRACTIONS: frozenset[str] = frozenset(["isnt", "arent", "wasnt", "werent", "hasnt", "havent", "hadnt"])
 # Words that end a negation scope at once.
 SCOPE_BREAKERS: frozenset[str] = frozenset(
     [".", ";", "!", "?", ":", "but", "however", "although", "though", "except", "yet", "apart", "aside", "whereas"]
@@ -1473,8 +1477,9 @@ GRADUAL_ONSET_PHRASES: tuple[str, ...] = (
 # breathless, "wind" is gas; "tears" are crying, "tearing" a pain; "heaving" is retching, "heavy"
 # a weight; "hives" are not "hiv"; "hopping" is not "hope"; the "spine" is not "spinning";
 # "pasty" is not the "past"; "gardening" (a strain) is not the "garden"; a heart "rate" has no
-# "rats"; a cough "for weeks" is not one "for a week"; "thoughts" of dying are not "thought i was
-# dying"; "swollen ankles" are both legs' oedema, a "swollen ankle" usually a local injury).
+# "rats"; "sleepy" is not "sleeping"; a cough "for weeks" is not one "for a week"; "thoughts" of
+# dying are not "thought i was dying"; "swollen ankles" are both legs' oedema, a "swollen ankle"
+# usually a local injury).
 UNSTEMMED: frozenset[str] = frozenset(
     [
         "spotting",
@@ -1484,6 +1489,7 @@ UNSTEMMED: frozenset[str] = frozenset(
         "boils",
         "boiling",
         "sickness",
+        "sleepy",
         "weeks",
         "ankles",
         "tears",

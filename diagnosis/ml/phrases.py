@@ -43,6 +43,7 @@ ENGLISH_WORDS = (
 _COMPOUND_JOINERS = frozenset({"and", "with", ","})
 _NEGATED_AUXILIARY_STEMS = {word: stem(auxiliary) for word, auxiliary in lx.NEGATED_AUXILIARIES.items()}
 _NO_STEPS: tuple[tuple[_Node, bool], ...] = ()
+_NOT = stem("not")
 
 
 class Token(NamedTuple):
@@ -272,13 +273,19 @@ class PhraseTrie:
     @staticmethod
     def _steps(node: _Node, token: Token) -> tuple[tuple[_Node, bool], ...]:
         """The nodes ``token`` leads to from ``node``, each with whether it denies the phrase: its
-        own word, and for a negative contraction the auxiliary a phrase keeps ("wasnt" is a
-        denied "was": "i wasnt raped")."""
+        own word (a negative contraction also stands for "not": "hasnt had a poo"), and for a
+        negative contraction the auxiliary a phrase keeps ("wasnt" is a denied "was": "i wasnt
+        raped")."""
         child = node.children.get(token.stem)
-        auxiliary = _NEGATED_AUXILIARY_STEMS.get(token.word)
-        if auxiliary is None or (denied := node.children.get(auxiliary)) is None:
+        if token.word not in lx.NOT_CONTRACTIONS:
             return _NO_STEPS if child is None else ((child, False),)
-        return ((denied, True),) if child is None else ((child, False), (denied, True))
+        steps = [] if child is None else [(child, False)]
+        if (as_not := node.children.get(_NOT)) is not None:
+            steps.append((as_not, False))  # "hasnt had a poo" is "not had a poo"
+        auxiliary = _NEGATED_AUXILIARY_STEMS.get(token.word)
+        if auxiliary is not None and (denied := node.children.get(auxiliary)) is not None:
+            steps.append((denied, True))
+        return tuple(steps)
 
     @staticmethod
     def select(candidates: list[Candidate], words: list[str]) -> list[Candidate]:

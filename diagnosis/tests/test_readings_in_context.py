@@ -195,6 +195,25 @@ def test_a_denied_rape_is_neither_reading(text: str, kb: KnowledgeBase) -> None:
     assert found(text, kb) == {("trauma_exposure", N), ("possible_hiv_exposure", N)}
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("he isnt waking up properly", "drowsiness"),
+        ("she isnt making sense", "confusion"),
+        ("hasnt had a poo for 5 days", "constipation"),
+        ("he hasnt been vaccinated", "unvaccinated"),
+        ("she isnt drinking much", "low_fluid_intake"),
+    ],
+)
+def test_a_negative_contraction_says_what_not_says(text: str, code: str, kb: KnowledgeBase) -> None:
+    assert (code, Y) in found(text, kb)
+
+
+def test_a_do_contraction_is_no_not_phrase(kb: KnowledgeBase) -> None:
+    assert "appetite_loss" not in {c for c, _ in found("didnt eat anything unusual", kb)}
+    assert "sleep_problems" not in {c for c, _ in found("he isnt sleepy", kb)}
+
+
 def test_a_negative_contraction_denies_been_sick(kb: KnowledgeBase) -> None:
     assert found("she hasnt been sick", kb) == {("vomiting", N)}
     # a phrase made with its own negative still names a present finding

@@ -72,6 +72,8 @@ RED_FLAGS: list[tuple[str, str]] = [
     ("havent weed since yesterday", "reduced_urine"),
     ("cant keep food down", "vomiting"),
     ("panic attacks and now scared to leave the house", "anxiety"),
+    ("i worry about everything, cant switch off", "anxiety"),
+    ("sleep is bad", "sleep_problems"),
     ("my nail is thick and yellow", "nail_thick_discoloured"),
     ("pulled my back lifting boxes", "back_pain_lower"),
     ("bleeding heavily and soaking pads every hour", "heavy_periods"),

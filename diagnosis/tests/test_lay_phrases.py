@@ -74,6 +74,7 @@ RED_FLAGS: list[tuple[str, str]] = [
     ("panic attacks and now scared to leave the house", "anxiety"),
     ("i worry about everything, cant switch off", "anxiety"),
     ("sleep is bad", "sleep_problems"),
+    ("big itchy, raised, red blotches that come and go", "hives"),
     ("my nail is thick and yellow", "nail_thick_discoloured"),
     ("pulled my back lifting boxes", "back_pain_lower"),
     ("bleeding heavily and soaking pads every hour", "heavy_periods"),

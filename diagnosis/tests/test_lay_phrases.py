@@ -75,6 +75,7 @@ RED_FLAGS: list[tuple[str, str]] = [
     ("i worry about everything, cant switch off", "anxiety"),
     ("sleep is bad", "sleep_problems"),
     ("big itchy, raised, red blotches that come and go", "hives"),
+    ("blood on the loo roll", "bloody_stool"),
     ("my nail is thick and yellow", "nail_thick_discoloured"),
     ("pulled my back lifting boxes", "back_pain_lower"),
     ("bleeding heavily and soaking pads every hour", "heavy_periods"),
@@ -389,3 +390,8 @@ def test_everyday_words_are_not_corrected_into_symptom_words(word: str, kb: Know
 )
 def test_everyday_words_raise_no_finding(text: str, not_expected: str, kb: KnowledgeBase) -> None:
     assert not_expected not in {code for code, _ in found(text, kb)}, found(text, kb)
+
+
+def test_wiping_is_no_tiredness(kb: KnowledgeBase) -> None:
+    assert "fatigue" not in {c for c, _ in found("bright red blood on the toilet paper when i wipe", kb)}
+    assert ("fatigue", Y) in found("feel wiped out", kb)

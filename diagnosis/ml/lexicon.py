@@ -43,6 +43,9 @@ INTENSIFIERS: frozenset[str] = frozenset(
 
 # Leading words stripped from KB phrases ("a fever" -> "fever").
 LEADING_ARTICLES: frozenset[str] = frozenset({"a", "an", "some", "any"})
+# Nouns that keep their article in a KB phrase, because the bare word is an everyday adjective:
+# "a fit" is a seizure, "fit and well" is not.
+ARTICLE_NOUNS: frozenset[str] = frozenset({"fit"})
 
 # Token rewrites applied to the text and to KB phrases (slang, abbreviations, spelling variants).
 TOKEN_REWRITES: dict[str, str] = {
@@ -1477,9 +1480,9 @@ GRADUAL_ONSET_PHRASES: tuple[str, ...] = (
 # breathless, "wind" is gas; "tears" are crying, "tearing" a pain; "heaving" is retching, "heavy"
 # a weight; "hives" are not "hiv"; "hopping" is not "hope"; the "spine" is not "spinning";
 # "pasty" is not the "past"; "gardening" (a strain) is not the "garden"; a heart "rate" has no
-# "rats"; "sleepy" is not "sleeping"; a cough "for weeks" is not one "for a week"; "thoughts" of
-# dying are not "thought i was dying"; "swollen ankles" are both legs' oedema, a "swollen ankle"
-# usually a local injury).
+# "rats"; "sleepy" is not "sleeping"; "fits", "fitted" and "fitting" are not the "fit" of "fit
+# and well"; a cough "for weeks" is not one "for a week"; "thoughts" of dying are not "thought i
+# was dying"; "swollen ankles" are both legs' oedema, a "swollen ankle" usually a local injury).
 UNSTEMMED: frozenset[str] = frozenset(
     [
         "spotting",
@@ -1490,6 +1493,9 @@ UNSTEMMED: frozenset[str] = frozenset(
         "boiling",
         "sickness",
         "sleepy",
+        "fits",
+        "fitted",
+        "fitting",
         "weeks",
         "ankles",
         "tears",
@@ -1574,6 +1580,11 @@ PHRASE_REWRITES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("every", "time"): ("when",),
     ("each", "time"): ("when",),
     ("whenever",): ("when",),
+    # "cut down on drinking" is no cut (a wound)
+    ("cut", "down"): ("reduce",),
+    ("cut", "back"): ("reduce",),
+    ("cutting", "down"): ("reducing",),
+    ("cutting", "back"): ("reducing",),
     ("any", "time"): ("when",),
     # "d&v" (the "&" is read as "and"), "n&v"
     ("d", "and", "v"): ("diarrhea", "and", "vomiting"),

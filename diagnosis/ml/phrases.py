@@ -120,6 +120,8 @@ class PhraseTrie:
             for text, rank in texts:
                 words = raw_words(text)
                 while words and words[0] in lx.LEADING_ARTICLES and len(words) > 1:
+                    if len(words) == 2 and words[1] in lx.ARTICLE_NOUNS:
+                        break  # "a fit", not "fit and well"
                     words = words[1:]
                 if words:
                     phrases.append((words, rank, order, finding.code))

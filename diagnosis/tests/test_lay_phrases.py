@@ -395,3 +395,21 @@ def test_everyday_words_raise_no_finding(text: str, not_expected: str, kb: Knowl
 def test_wiping_is_no_tiredness(kb: KnowledgeBase) -> None:
     assert "fatigue" not in {c for c, _ in found("bright red blood on the toilet paper when i wipe", kb)}
     assert ("fatigue", Y) in found("feel wiped out", kb)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_meant"),
+    [
+        ("im normally fit and well", "seizure"),
+        ("keep fit, go to the gym", "seizure"),
+        ("tried to cut down on drinking", "skin_wound"),
+        ("i pooped 6 times today", "fatigue"),
+    ],
+)
+def test_an_everyday_sense_is_no_finding(text: str, not_meant: str, kb: KnowledgeBase) -> None:
+    assert not_meant not in {c for c, _ in found(text, kb)}
+
+
+@pytest.mark.parametrize("text", ["had a fit this morning", "she fitted for 2 minutes", "he has fits", "fitting"])
+def test_a_fit_is_still_a_seizure(text: str, kb: KnowledgeBase) -> None:
+    assert ("seizure", Y) in found(text, kb)

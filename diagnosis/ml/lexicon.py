@@ -1480,9 +1480,10 @@ GRADUAL_ONSET_PHRASES: tuple[str, ...] = (
 # breathless, "wind" is gas; "tears" are crying, "tearing" a pain; "heaving" is retching, "heavy"
 # a weight; "hives" are not "hiv"; "hopping" is not "hope"; the "spine" is not "spinning";
 # "pasty" is not the "past"; "gardening" (a strain) is not the "garden"; a heart "rate" has no
-# "rats"; "sleepy" is not "sleeping"; "fits", "fitted" and "fitting" are not the "fit" of "fit
-# and well"; a cough "for weeks" is not one "for a week"; "thoughts" of dying are not "thought i
-# was dying"; "swollen ankles" are both legs' oedema, a "swollen ankle" usually a local injury).
+# "rats"; "sobbing" is no "sob" (short of breath); "sleepy" is not "sleeping"; "fits", "fitted"
+# and "fitting" are not the "fit" of "fit and well"; a cough "for weeks" is not one "for a week";
+# "thoughts" of dying are not "thought i was dying"; "swollen ankles" are both legs' oedema, a
+# "swollen ankle" usually a local injury).
 UNSTEMMED: frozenset[str] = frozenset(
     [
         "spotting",
@@ -1496,6 +1497,7 @@ UNSTEMMED: frozenset[str] = frozenset(
         "fits",
         "fitted",
         "fitting",
+        "sobbing",
         "weeks",
         "ankles",
         "tears",

@@ -404,6 +404,7 @@ def test_wiping_is_no_tiredness(kb: KnowledgeBase) -> None:
         ("keep fit, go to the gym", "seizure"),
         ("tried to cut down on drinking", "skin_wound"),
         ("i pooped 6 times today", "fatigue"),
+        ("cant stop sobbing", "shortness_of_breath"),
     ],
 )
 def test_an_everyday_sense_is_no_finding(text: str, not_meant: str, kb: KnowledgeBase) -> None:

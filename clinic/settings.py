@@ -265,7 +265,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "clinic.storage.StaticStorage"
     },
 }
 # Uploaded clinical documents: outside the web root, never served by URL, only through a view.

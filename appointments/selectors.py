@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 from typing import NamedTuple
@@ -363,9 +362,10 @@ def available_slots(
 # --- Booking flow reads -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Slot:
-    provider: Provider
+class Slot(NamedTuple):
+    """A free time with a clinician (a tuple: a week of "any clinician" builds a hundred)."""
+
+    provider: Provider | ProviderChoice
     start: datetime
 
 

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -64,6 +64,11 @@ def _when(moment: datetime, *, weekday: bool = True, year: bool = True) -> str:
     if year:
         text = f"{text} {local.year:04d}"
     return f"{text}, {local.hour:02d}:{local.minute:02d}"
+
+
+def _day_heading(day: date) -> str:
+    """``day`` as the date filter writes it with "l j F" (see ``_when``)."""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month]}"
 
 
 class _Listed(NamedTuple):
@@ -146,7 +151,8 @@ class _SlotLinks:
         href = f"{self.head}{slot.provider.pk}&amp;start={int(slot.start.timestamp())}{self.tail}"
         return f'<a class="{css}" href="{href}">{label}</a>'
 
-    def by_day(self, week_days: list[tuple[date, list]], *, with_provider: bool) -> list[tuple[date, SafeString]]:
+    def by_day(self, week_days: list[tuple[date, list]], *, with_provider: bool) -> list[tuple[str, SafeString]]:
+        """(day heading, links) for each day."""
         css = "btn btn-sm btn-outline-primary slot"
         days = []
         for day, slots in week_days:
@@ -157,7 +163,7 @@ class _SlotLinks:
                 if with_provider:
                     label = f"{label} · {self.names[slot.provider.pk]}"
                 links.append(self._link(slot, css, label))
-            days.append((day, mark_safe("\n".join(links))))  # noqa: S308 - names escaped, the rest numbers
+            days.append((_day_heading(day), mark_safe("\n".join(links))))  # noqa: S308 - names escaped, the rest numbers
         return days
 
     def listed(self, slots: list[selectors.Slot]) -> SafeString:

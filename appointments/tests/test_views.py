@@ -140,7 +140,7 @@ def test_list_lines_link_and_label_each_appointment_as_its_own_pages_do(client, 
 def test_when_writes_what_the_date_filter_writes(settings):
     from django.utils import dateformat, timezone
 
-    from appointments.views import _when
+    from appointments.views import _day_heading, _when
 
     moment = at(1, 0, month=1)
     while moment < at(1, 0, month=1, year=2027):  # every hour of the day, weekday and month, both DST changes
@@ -148,6 +148,7 @@ def test_when_writes_what_the_date_filter_writes(settings):
         assert _when(moment) == dateformat.format(local, "D j M Y, H:i")
         assert _when(moment, weekday=False) == dateformat.format(local, "j M Y, H:i")
         assert _when(moment, year=False) == dateformat.format(local, "D j M, H:i")
+        assert _day_heading(local.date()) == dateformat.format(local.date(), "l j F")
         moment += dt.timedelta(hours=37, minutes=13)
 
 

@@ -327,6 +327,13 @@ CLAUSE_VERBS: frozenset[str] = frozenset(
         "goes",
         "comes",
         "are",
+        "going",
+        "gone",
+        "went",
+        "turning",
+        "turned",
+        "struggling",
+        "getting",
     ]
 )
 LIST_GLUE: frozenset[str] = frozenset(
@@ -589,7 +596,7 @@ SMALL_QUANTITIES: frozenset[str] = frozenset(
 )
 # A finding followed by these (within two words, same clause) is reported absent:
 # "temperature is normal", "headache has gone".
-POST_NEGATIONS: frozenset[str] = frozenset({"normal", "gone", "resolved", "fine", "ok", "okay"})
+POST_NEGATIONS: frozenset[str] = frozenset({"normal", "normally", "gone", "resolved", "fine", "ok", "okay"})
 POST_NEGATION_PAIRS: frozenset[tuple[str, str]] = frozenset(
     {
         ("went", "away"),

@@ -47,10 +47,11 @@ def negated_matches(words: list[str], matches: Sequence[Span]) -> list[bool]:
                 # finding through its own negative, so an earlier "no fever, ..." does not reach
                 # it (unless it is listed as one more alternative: "no fever or cant breathe")
                 continue
-            if in_scope and negated_any and i > 0 and words[i - 1] == "," and _is_clause(words, matches[index]):
-                # "no fever, light hurts my eyes": after a comma, past the first negated item, a
-                # phrase with its own verb or subject starts a new statement, not another item
-                # ("no fever or head hurts" still negates both).
+            if in_scope and negated_any and _after_joint(words, i) and _is_clause(words, matches[index]):
+                # "no fever, light hurts my eyes", "no cough and his lips are blue": after a comma
+                # or an "and", past the first negated item, a phrase with its own verb or subject
+                # starts a new statement, not another item ("no fever or head hurts" still
+                # negates both).
                 in_scope = False
             if in_scope:
                 result[index] = True
@@ -89,6 +90,14 @@ def _is_trigger(words: list[str], i: int) -> bool:
             return True
         return not any(w in lx.PSEUDO_NEGATION_NEXT for w in following)
     return bool(following) and (word, following[0]) in lx.NEGATION_PAIRS
+
+
+def _after_joint(words: list[str], i: int) -> bool:
+    """Whether the phrase at ``i`` follows a comma or an "and" (over determiners: "and his")."""
+    k = i - 1
+    while k >= 0 and words[k] in lx.STOPWORDS:
+        k -= 1
+    return k >= 0 and words[k] in (",", "and")
 
 
 def _is_clause(words: list[str], match: Span) -> bool:

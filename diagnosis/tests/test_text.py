@@ -233,6 +233,11 @@ def real_kb() -> KnowledgeBase:
         ("more breathless than normal", {("shortness_of_breath", Y)}),
         ("temperature is normal", {("fever", N)}),
         ("no headache, stomach ache", {("headache", N), ("abdominal_pain", N)}),
+        # after "and", a phrase with its own verb is a new statement, not one more denied item
+        ("no cough and his lips are blue", {("cough", N), ("blue_lips", Y)}),
+        ("no temp and keeps being sick", {("fever", N), ("vomiting", Y)}),
+        ("no fever, struggling to breathe", {("fever", N), ("shortness_of_breath", Y)}),
+        ("no fever and cough", {("fever", N), ("cough", N)}),
         # slang and form-like answers
         ("i aint got a fever", {("fever", N)}),
         ("fever? no", {("fever", N)}),

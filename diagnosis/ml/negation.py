@@ -1,7 +1,8 @@
 """Negation scopes over a tokenised text: which matched findings the patient denies.
 
-"no fever, cough or rash" negates all three; "no fever i have a cough" or "no fever, light hurts
-my eyes" end the scope at a new statement; "denies chest pain but..." ends it at a scope breaker;
+"no fever, cough or rash" negates all three; "no fever i have a cough", "no fever, light hurts
+my eyes", "no cough and his lips are blue" or "no rash light hurts" end the scope at a new
+statement; "denies chest pain but..." ends it at a scope breaker;
 "temperature is normal" and "the headache has gone" negate what comes before them. The word lists
 live in ``lexicon.py``.
 """
@@ -47,11 +48,17 @@ def negated_matches(words: list[str], matches: Sequence[Span]) -> list[bool]:
                 # finding through its own negative, so an earlier "no fever, ..." does not reach
                 # it (unless it is listed as one more alternative: "no fever or cant breathe")
                 continue
-            if in_scope and negated_any and _after_joint(words, i) and _is_clause(words, matches[index]):
-                # "no fever, light hurts my eyes", "no cough and his lips are blue": after a comma
-                # or an "and", past the first negated item, a phrase with its own verb or subject
-                # starts a new statement, not another item ("no fever or head hurts" still
-                # negates both).
+            if (
+                in_scope
+                and negated_any
+                and not any(result[j] for j in starts[i])
+                and _new_statement(words, i, matches[index])
+            ):
+                # "no fever, light hurts my eyes", "no cough and his lips are blue", "no rash
+                # light hurts": past the first negated item, a phrase with its own verb (after a
+                # comma or "and", also its own subject) starts a new statement, not another item
+                # ("no fever or head hurts" still negates both; the words a negated phrase shares
+                # with another are negated for both)
                 in_scope = False
             if in_scope:
                 result[index] = True
@@ -92,16 +99,20 @@ def _is_trigger(words: list[str], i: int) -> bool:
     return bool(following) and (word, following[0]) in lx.NEGATION_PAIRS
 
 
-def _after_joint(words: list[str], i: int) -> bool:
-    """Whether the phrase at ``i`` follows a comma or an "and" (over determiners: "and his")."""
+def _new_statement(words: list[str], i: int, match: Span) -> bool:
+    """Whether the phrase at ``i`` starts a statement of its own rather than one more item of a
+    negated list: it has its own verb, or after a comma or an "and" (over determiners: "and his")
+    its own subject; never when joined by "or"/"nor"."""
     k = i - 1
     while k >= 0 and words[k] in lx.STOPWORDS:
         k -= 1
-    return k >= 0 and words[k] in (",", "and")
-
-
-def _is_clause(words: list[str], match: Span) -> bool:
-    return any(w in lx.CLAUSE_STARTS or w in lx.CLAUSE_VERBS for w in words[match.start : match.end])
+    joint = words[k] if k >= 0 else ""
+    if joint in ("or", "nor"):
+        return False
+    inner = words[match.start : match.end]
+    if joint in (",", "and"):
+        return any(w in lx.CLAUSE_STARTS or w in lx.CLAUSE_VERBS for w in inner)
+    return any(w in lx.CLAUSE_VERBS for w in inner)
 
 
 def _post_negated(words: list[str], end: int) -> bool:

@@ -238,6 +238,9 @@ def real_kb() -> KnowledgeBase:
         ("no temp and keeps being sick", {("fever", N), ("vomiting", Y)}),
         ("no fever, struggling to breathe", {("fever", N), ("shortness_of_breath", Y)}),
         ("no fever and cough", {("fever", N), ("cough", N)}),
+        ("headache fever stiff neck no rash light hurts", {("rash", N), ("light_sensitivity", Y)}),
+        ("no fever or head hurts", {("fever", N), ("headache", N)}),
+        ("no headache at my temples", {("headache", N), ("scalp_tenderness", N)}),
         # slang and form-like answers
         ("i aint got a fever", {("fever", N)}),
         ("fever? no", {("fever", N)}),

@@ -25,7 +25,7 @@ from appointments.models import (
     TimeOff,
     WaitlistEntry,
 )
-from clinic.specialties import FALLBACK_SPECIALTY
+from clinic.specialties import FALLBACK_SPECIALTY, SPECIALTIES
 
 # After a conflict the next candidate start is rounded up to this grid, so slots read 10:20,
 # not 10:17.
@@ -151,12 +151,20 @@ def _busy_intervals(
     return [(_moment(a), _moment(b)) for a, b in booked], [(_moment(a), _moment(b)) for a, b in time_off]
 
 
-def _epoch(value, *, up: bool = False) -> int:
+def _aware(value) -> datetime:
+    """A datetime column read through a cursor, as its field gives it: aware, in UTC."""
     if isinstance(value, str):  # SQLite keeps datetimes as text
         value = datetime.fromisoformat(value)
-    if value.tzinfo is None:  # stored in UTC
-        value = value.replace(tzinfo=UTC)
-    seconds = value.timestamp()
+    return value if value.tzinfo else value.replace(tzinfo=UTC)  # stored in UTC
+
+
+def _day(value) -> date:
+    """A date column read through a cursor (text on SQLite)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _epoch(value, *, up: bool = False) -> int:
+    seconds = _aware(value).timestamp()
     return math.ceil(seconds) if up else math.floor(seconds)
 
 
@@ -411,9 +419,10 @@ def bookable_specialty(code: str | None, *, patient=None) -> tuple[str, bool, li
     return FALLBACK_SPECIALTY, fell_back, _provider_choices(FALLBACK_SPECIALTY, patient)
 
 
-# The booking page's two catalogue reads, as SQL written once. Built through the ORM they
-# cost more than all the rest of the page's own work (0.8 ms of a 5 ms page, nearly all of it
-# compiling the query); tests check they read what ``providers_for`` and ``bookable_types`` do.
+# The booking page's two catalogue reads, as SQL written once (run through cursor.execute with
+# parameters, the project's one way to raw SQL). Built through the ORM they cost more than all
+# the rest of the page's own work (0.8 ms of a 5 ms page, nearly all of it compiling the
+# queries); tests check they read what ``providers_for`` and ``bookable_types`` do.
 _PROVIDER_CHOICES_SQL = """
     SELECT p.id, p.user_id, u.first_name, u.last_name, u.email, p.diary_version,
            EXISTS(SELECT 1 FROM records_carerelationship c WHERE c.patient_id = %s AND c.staff_id = p.user_id)
@@ -422,10 +431,24 @@ _PROVIDER_CHOICES_SQL = """
     ORDER BY u.last_name, u.first_name
 """
 _BOOKABLE_TYPES_SQL = """
-    SELECT * FROM appointments_appointmenttype
+    SELECT id, name, specialty, duration_minutes, buffer_after_minutes,
+           bookable_online, new_patients_allowed, requires_approval, active
+    FROM appointments_appointmenttype
     WHERE active = %s AND bookable_online = %s AND (specialty = %s OR specialty = '')
     ORDER BY specialty, name
 """
+# Every field of the type, in the columns' order; the last four are booleans.
+_TYPE_FIELDS = (
+    "id",
+    "name",
+    "specialty",
+    "duration_minutes",
+    "buffer_after_minutes",
+    "bookable_online",
+    "new_patients_allowed",
+    "requires_approval",
+    "active",
+)
 
 
 def _provider_choices(specialty: str, patient) -> list[ProviderChoice]:
@@ -446,7 +469,10 @@ def bookable_types(*, specialty: str) -> QuerySet[AppointmentType]:
 
 def bookable_type_list(*, specialty: str) -> list[AppointmentType]:
     """``bookable_types`` read for the booking page (see ``_BOOKABLE_TYPES_SQL``)."""
-    return list(AppointmentType.objects.raw(_BOOKABLE_TYPES_SQL, [True, True, specialty]))
+    with connection.cursor() as cursor:
+        cursor.execute(_BOOKABLE_TYPES_SQL, [True, True, specialty])
+        rows = cursor.fetchall()
+    return [AppointmentType.from_db(connection.alias, _TYPE_FIELDS, (*row[:5], *map(bool, row[5:]))) for row in rows]
 
 
 def slots_across(
@@ -581,11 +607,27 @@ class AppointmentLine(NamedTuple):
         return self.status in Appointment.OPEN_STATUSES
 
 
+class WaitlistLine(NamedTuple):
+    """An open waitlist entry as the patient's list shows it."""
+
+    pk: int
+    type_name: str
+    clinician: str  # "" for any clinician of the specialty
+    specialty: str
+    earliest_date: date
+    latest_date: date
+
+    @property
+    def specialty_label(self) -> str:
+        return SPECIALTIES.get(self.specialty, self.specialty)
+
+
 # The patient's list reads these two as SQL written once, for the reason given at
-# _PROVIDER_CHOICES_SQL (the ORM took longer to compile them than the database to answer); raw()
-# still converts the columns as the fields would. Tests check they read what the ORM reads.
+# _PROVIDER_CHOICES_SQL (the ORM took longer to compile them, the waitlist's four-table
+# select_related most of all, than the database took to answer). Tests check they read what the
+# ORM reads.
 _PATIENT_APPOINTMENTS_SQL = """
-    SELECT a.id, a.start, a.end, a.status, u.first_name, u.last_name, u.email, t.name AS type_name
+    SELECT a.id, a.start, a.end, a.status, u.first_name, u.last_name, u.email, t.name
     FROM appointments_appointment a
     INNER JOIN appointments_provider p ON p.id = a.provider_id
     INNER JOIN accounts_user u ON u.id = p.user_id
@@ -594,7 +636,7 @@ _PATIENT_APPOINTMENTS_SQL = """
     ORDER BY a.start, a.id
 """
 _PATIENT_WAITLIST_SQL = """
-    SELECT w.*, t.name AS type_name, u.first_name, u.last_name, u.email
+    SELECT w.id, t.name, w.provider_id, u.first_name, u.last_name, u.email, w.specialty, w.earliest_date, w.latest_date
     FROM appointments_waitlistentry w
     INNER JOIN appointments_appointmenttype t ON t.id = w.appointment_type_id
     LEFT OUTER JOIN appointments_provider p ON p.id = w.provider_id
@@ -608,11 +650,12 @@ def upcoming_and_past(*, patient, now: datetime | None = None) -> tuple[list[App
     """The patient's appointments: upcoming (not cancelled, not over) soonest first, then the
     rest latest first."""
     now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_PATIENT_APPOINTMENTS_SQL, [patient.pk])
+        rows = cursor.fetchall()
     lines = [
-        AppointmentLine(
-            a.pk, a.start, a.end, a.status, Provider.name_of(a.first_name, a.last_name, a.email), a.type_name
-        )
-        for a in Appointment.objects.raw(_PATIENT_APPOINTMENTS_SQL, [patient.pk])
+        AppointmentLine(pk, _aware(start), _aware(end), status, Provider.name_of(first, last, email), type_name)
+        for pk, start, end, status, first, last, email, type_name in rows
     ]
     upcoming = [line for line in lines if line.end >= now and line.status != Appointment.Status.CANCELLED]
     upcoming_ids = {line.pk for line in upcoming}
@@ -620,15 +663,22 @@ def upcoming_and_past(*, patient, now: datetime | None = None) -> tuple[list[App
     return upcoming, past
 
 
-def open_waitlist_entries(*, patient) -> list[WaitlistEntry]:
-    """The patient's open waitlist entries, oldest first, each with its type's ``type_name`` and
-    its clinician's ``provider_name`` ("" for any clinician of the specialty)."""
-    entries = list(WaitlistEntry.objects.raw(_PATIENT_WAITLIST_SQL, [patient.pk, *WaitlistEntry.OPEN_STATUSES]))
-    for entry in entries:
-        entry.provider_name = (
-            Provider.name_of(entry.first_name, entry.last_name, entry.email) if entry.provider_id else ""
+def open_waitlist_entries(*, patient) -> list[WaitlistLine]:
+    """The patient's open waitlist entries, oldest first."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PATIENT_WAITLIST_SQL, [patient.pk, *WaitlistEntry.OPEN_STATUSES])
+        rows = cursor.fetchall()
+    return [
+        WaitlistLine(
+            pk,
+            type_name,
+            Provider.name_of(first, last, email) if provider_id is not None else "",
+            specialty,
+            _day(earliest),
+            _day(latest),
         )
-    return entries
+        for pk, type_name, provider_id, first, last, email, specialty, earliest, latest in rows
+    ]
 
 
 def schedule_for(

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from appointments.models import Appointment, WaitlistEntry
+from appointments.models import Appointment, AppointmentType, WaitlistEntry
 from appointments.selectors import (
     bookable_specialty,
     bookable_type_list,
@@ -56,13 +56,14 @@ def test_the_types_are_those_of_bookable_types():
         AppointmentTypeFactory(name=name, specialty=specialty)
     AppointmentTypeFactory(name="Closed", specialty="general_practice", active=False)
     AppointmentTypeFactory(name="Phone only", specialty="general_practice", bookable_online=False)
+    AppointmentTypeFactory(name="C", specialty="general_practice", requires_approval=True, new_patients_allowed=False)
+    fields = [f.attname for f in AppointmentType._meta.concrete_fields]
     for specialty in ("general_practice", "dermatology"):
         read = bookable_type_list(specialty=specialty)
-        assert read == list(bookable_types(specialty=specialty))
-        assert [(t.name, t.duration_minutes, t.buffer_after_minutes) for t in read] == [
-            (t.name, t.duration_minutes, t.buffer_after_minutes) for t in bookable_types(specialty=specialty)
-        ]
-    assert [t.name for t in bookable_type_list(specialty="general_practice")] == ["Any", "A", "B"]
+        expected = list(bookable_types(specialty=specialty))
+        assert [[getattr(t, f) for f in fields] for t in read] == [[getattr(t, f) for f in fields] for t in expected]
+        assert all(type(t.active) is bool and not t._state.adding for t in read)  # as the ORM gives them
+    assert [t.name for t in bookable_type_list(specialty="general_practice")] == ["Any", "A", "B", "C"]
 
 
 def test_the_patients_lines_are_their_appointments_and_no_one_elses(patient, other_patient):
@@ -100,8 +101,16 @@ def test_the_open_waitlist_entries_carry_their_type_and_clinician(patient, other
     entries = open_waitlist_entries(patient=patient)
     expected = WaitlistEntry.objects.filter(patient=patient, status__in=WaitlistEntry.OPEN_STATUSES)
     assert [e.pk for e in entries] == [e.pk for e in expected] == [mine[0].pk, mine[1].pk]
-    assert [(e.type_name, e.provider_name, e.earliest_date, e.specialty) for e in entries] == [
-        (e.appointment_type.name, e.provider.display_name if e.provider else "", e.earliest_date, e.specialty)
+    assert [tuple(e) + (e.specialty_label,) for e in entries] == [
+        (
+            e.pk,
+            e.appointment_type.name,
+            e.provider.display_name if e.provider else "",
+            e.specialty,
+            e.earliest_date,
+            e.latest_date,
+            e.get_specialty_display(),
+        )
         for e in expected
     ]
-    assert entries[0].provider_name == "Grace Hopper"
+    assert entries[0].clinician == "Grace Hopper" and entries[1].specialty_label == "General practice"

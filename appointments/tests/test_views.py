@@ -137,6 +137,21 @@ def test_list_lines_link_and_label_each_appointment_as_its_own_pages_do(client, 
     assert [line.can_change for line in response.context["upcoming"]] == [False, True]  # the cut-off is 24 hours
 
 
+def test_the_list_shows_the_open_waitlist_entries(client, frozen, patient, other_patient, provider, gp_visit):
+    from appointments.tests.factories import WaitlistEntryFactory
+
+    WaitlistEntryFactory(patient=patient, appointment_type=gp_visit, provider=provider, earliest_date=at(3, 0).date())
+    WaitlistEntryFactory(patient=patient, appointment_type=gp_visit, latest_date=at(20, 0).date())
+    WaitlistEntryFactory(patient=patient, appointment_type=gp_visit, status="expired")
+    WaitlistEntryFactory(patient=other_patient, appointment_type=gp_visit, provider=provider)
+    client.force_login(patient.user)
+    body = client.get(reverse("appointments:list")).content.decode()
+    waitlist = body.split('id="waitlist"', 1)[1].split("</ul>", 1)[0]
+    assert waitlist.count("<li") == 2
+    assert "GP appointment · Grace Hopper · 3 Mar – " in waitlist
+    assert "GP appointment · General practice · 2 Mar – 20 Mar 2026" in waitlist
+
+
 def test_when_writes_what_the_date_filter_writes(settings):
     from django.utils import dateformat, timezone
 

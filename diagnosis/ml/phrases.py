@@ -164,6 +164,11 @@ class PhraseTrie:
                     order += 1
         return phrases
 
+    def means(self, code: str, words: list[str]) -> bool:
+        """Whether ``words`` are a phrase of finding ``code`` (as keyed in the trie)."""
+        node = self._node(self._key(words))
+        return node is not None and node.terminal is not None and code in node.terminal[2]
+
     def _key(self, words: list[str]) -> tuple[str, ...]:
         stems = [stem(w) for w in words]
         kept = tuple(s for w, s in zip(words, stems, strict=True) if s not in self.soft and w not in lx.STOPWORDS)

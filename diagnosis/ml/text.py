@@ -148,7 +148,14 @@ class TextIndex:
         """Single-word KB misspellings become word corrections ("hedache" -> "headache").
 
         A "misspelling" that is itself a real word ("ours" for "hours") is not applied to every
-        text; it stays a phrase of its finding only."""
+        text; it stays a phrase of its finding only. The misspellings' own words are in the
+        vocabulary too (each is also a phrase), so they do not count as real words here."""
+        real: set[str] = set()
+        for finding in kb.findings.values():
+            for text in (*finding.synonyms, finding.label, finding.lay, *finding.denials, *finding.site_bound):
+                real.update(raw_words(text))
+        typos_only = self.vocabulary - real
+        real_stems = {stem(w) for w in real}
         for finding in kb.findings.values():
             targets = set()
             for text in (*finding.synonyms, finding.label, finding.lay):
@@ -158,11 +165,30 @@ class TextIndex:
                 if len(words) != 1 or not targets:
                     continue
                 typo = words[0]
-                if typo in self.known or stem(typo) in self.stem_vocabulary:
+                if (typo in self.known and typo not in typos_only) or stem(typo) in real_stems:
                     continue
                 best = min(sorted(targets), key=lambda t: (edit_distance(typo, t), -len(t)))
-                if edit_distance(typo, best) <= max(2, len(best) // 3):
+                # only where the right word alone still means the finding ("hedache" ->
+                # "headache"); "apetite" stays a phrase of its own (a bare "appetite" is no loss)
+                alone = self.phrases.root.children.get(stem(best))
+                if (
+                    edit_distance(typo, best) <= max(2, len(best) // 3)
+                    and alone is not None
+                    and alone.terminal is not None
+                    and finding.code in alone.terminal[2]
+                ):
                     self._misspelled.setdefault(typo, best)
+        # a typo that a longer misspelt phrase holds is corrected only where that phrase,
+        # corrected, is a phrase of its finding already ("worst hedache of my life"); else the
+        # phrase would stop matching ("watery diarhea" is no plain "watery diarrhea")
+        for finding in kb.findings.values():
+            for text in finding.misspellings:
+                words = raw_words(text)
+                if len(words) < 2 or not any(w in self._misspelled for w in words):
+                    continue
+                if not self.phrases.means(finding.code, [self._misspelled.get(w, w) for w in words]):
+                    for w in words:
+                        self._misspelled.pop(w, None)
 
     # -- word cleaning -------------------------------------------------------------------
 
@@ -183,6 +209,8 @@ class TextIndex:
         if rewritten is not None:
             return tuple(canonical(w) for w in rewritten.split())
         word = canonical(word)
+        if word in self._misspelled:
+            return (self._misspelled[word],)
         if self._is_known(word):
             return (word,)
         if RUN_RE.search(word):
@@ -190,8 +218,6 @@ class TextIndex:
                 if self._is_known(candidate):
                     return (candidate,)
             word = RUN_RE.sub(r"\1\1", word)
-        if word in self._misspelled:
-            return (self._misspelled[word],)
         if len(word) >= 5:
             corrected = self._fuzzy(word)
             if corrected:

@@ -306,3 +306,10 @@ def test_a_cough_for_a_week_is_not_a_persistent_cough(real_kb: KnowledgeBase) ->
     assert "cough_persistent" not in {code for code, _ in found("bad cough for a week", real_kb)}
     assert ("cough_persistent", Y) in found("cough for 3 weeks", real_kb)
     assert ("fever_prolonged", Y) in found("running a fever for a few weeks", real_kb)
+
+
+def test_a_kb_misspelling_is_corrected_inside_longer_phrases(real_kb: KnowledgeBase) -> None:
+    # "hedache" is a KB misspelling of headache: it is corrected as a word, so it reads inside
+    # "worst headache ever" too, and a misspelt fever still carries its temperature
+    assert ("headache_sudden_severe", Y) in found("worst hedache ever", real_kb)
+    assert ("fever_high", Y) in found("feaver 39.2 and aching", real_kb)

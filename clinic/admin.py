@@ -14,12 +14,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from clinic.memo import Memo
+
 # ClinicAdminSite.get_app_list: the app list per permission set (a handful: one per role mix).
-_APP_LISTS: dict[tuple, list] = {}
-_APP_LISTS_MAX = 256
+_APP_LISTS: Memo[list] = Memo(256)
 # clinic_admin.nav_sidebar: the sidebar's HTML per app list and page it marks as current.
-_SIDEBARS: dict[tuple, str] = {}
-_SIDEBARS_MAX = 1024
+_SIDEBARS: Memo[str] = Memo(1024)
 
 
 class ClinicAdminSite(admin.AdminSite):
@@ -52,11 +52,8 @@ class ClinicAdminSite(admin.AdminSite):
             return super().get_app_list(request, app_label)
         if not hasattr(request, "_clinic_app_list"):
             key = self.app_list_key(request)
-            built = _APP_LISTS.get(key)
-            if built is None:
-                if len(_APP_LISTS) >= _APP_LISTS_MAX:
-                    _APP_LISTS.clear()
-                built = _APP_LISTS[key] = super().get_app_list(request)
+            build = super().get_app_list
+            built = _APP_LISTS.get(key, lambda: build(request))
             request._clinic_app_list = [{**app, "models": [dict(m) for m in app["models"]]} for app in built]
             request._clinic_app_list_key = key
         return request._clinic_app_list
@@ -77,12 +74,7 @@ class ClinicAdminSite(admin.AdminSite):
             for url in (app.get("app_url"), *(model.get("admin_url") for model in app["models"]))
             if url and url in path
         )
-        html = _SIDEBARS.get((key, current))
-        if html is None:
-            if len(_SIDEBARS) >= _SIDEBARS_MAX:
-                _SIDEBARS.clear()
-            html = _SIDEBARS[(key, current)] = render()
-        return html
+        return _SIDEBARS.get((key, current), render)
 
     def index(self, request, extra_context=None):
         """The dashboard: each role's panels (``clinic.dashboard``), then the app list."""

@@ -11,22 +11,18 @@ from __future__ import annotations
 from django.conf import settings
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
-URLS_MAX = 2048
+from clinic.memo import Memo
 
 
 class StaticStorage(CompressedManifestStaticFilesStorage):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._urls: dict[tuple[str, bool], str] = {}
+        self._urls: Memo[str] = Memo(2048)
 
     def url(self, name, force=False):
         if force:
             return super().url(name, force)
-        key = (name, settings.DEBUG)  # in DEBUG the storage answers with the unhashed name
-        url = self._urls.get(key)
-        if url is None:
-            url = super().url(name)  # a name missing from the manifest raises, and is not kept
-            if len(self._urls) >= URLS_MAX:
-                self._urls.clear()
-            self._urls[key] = url
-        return url
+        # In DEBUG the storage answers with the unhashed name. A name missing from the manifest
+        # raises, and is not kept.
+        hashed_url = super().url
+        return self._urls.get((name, settings.DEBUG), lambda: hashed_url(name))

@@ -24,6 +24,7 @@ from appointments.models import Appointment
 from appointments.selectors import clinic_zone
 from clinic.dashboard import charts, kpis, panels
 from clinic.dashboard.forms import DateRangeForm
+from clinic.memo import Memo
 from diagnosis.models import SymptomCheck
 
 WEEKDAYS = (
@@ -125,8 +126,7 @@ def kpi_figures(first, last) -> tuple[SafeString, SafeString]:
 
 
 # app_list_html: the index's rendered app list per permission set (see ClinicAdminSite.app_list_key).
-_APP_LIST_HTML: dict[tuple, SafeString] = {}
-_APP_LIST_HTML_MAX = 256
+_APP_LIST_HTML: Memo[SafeString] = Memo(256)
 
 
 def app_list_html(request: HttpRequest) -> SafeString:
@@ -135,14 +135,12 @@ def app_list_html(request: HttpRequest) -> SafeString:
     user, and the app list it is rendered from is itself kept per permission set."""
     site = admin.site
     key = (*site.app_list_key(request), request.path)
-    found = _APP_LIST_HTML.get(key)
-    if found is None:
-        if len(_APP_LIST_HTML) >= _APP_LIST_HTML_MAX:
-            _APP_LIST_HTML.clear()
-        found = _APP_LIST_HTML[key] = render_to_string(
+    return _APP_LIST_HTML.get(
+        key,
+        lambda: render_to_string(
             "admin/app_list.html", {"app_list": site.get_app_list(request), "show_changelinks": True}, request=request
-        )
-    return found
+        ),
+    )
 
 
 def _range_form(request: HttpRequest, now) -> DateRangeForm:

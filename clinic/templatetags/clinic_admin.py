@@ -8,6 +8,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from clinic.memo import Memo
+
 register = template.Library()
 
 
@@ -27,8 +29,7 @@ def nav_sidebar(context) -> str:
 
 # action_form_fields: the changelist's actions form (unbound on every page) per form class,
 # action choices and language.
-_ACTION_FORMS: dict[tuple, str] = {}
-_ACTION_FORMS_MAX = 256
+_ACTION_FORMS: Memo[str] = Memo(256)
 
 
 @register.simple_tag
@@ -40,12 +41,7 @@ def action_form_fields(action_form) -> str:
         return _render_action_fields(action_form)
     choices = tuple((value, str(label)) for value, label in action_form.fields["action"].choices)
     key = (type(action_form), choices, get_language())
-    html = _ACTION_FORMS.get(key)
-    if html is None:
-        if len(_ACTION_FORMS) >= _ACTION_FORMS_MAX:
-            _ACTION_FORMS.clear()
-        html = _ACTION_FORMS[key] = _render_action_fields(action_form)
-    return html
+    return _ACTION_FORMS.get(key, lambda: _render_action_fields(action_form))
 
 
 def _render_action_fields(action_form) -> str:

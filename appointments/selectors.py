@@ -388,9 +388,14 @@ def providers_for(*, specialty: str, provider_id: int | None = None) -> QuerySet
 
 def resolve_specialty(code: str | None) -> tuple[str, bool]:
     """(specialty to book, whether we fell back) — falls back when nobody practises ``code``."""
-    if code and Provider.objects.filter(active=True, bookable_online=True, specialty=code).exists():
+    if code and providers_for(specialty=code).exists():
         return code, False
-    return FALLBACK_SPECIALTY, bool(code) and code != FALLBACK_SPECIALTY
+    return FALLBACK_SPECIALTY, _fell_back(code)
+
+
+def _fell_back(code: str | None) -> bool:
+    """Whether asking for ``code`` and getting the fallback specialty is a fall back."""
+    return bool(code) and code != FALLBACK_SPECIALTY
 
 
 class ProviderChoice(NamedTuple):
@@ -415,8 +420,7 @@ def bookable_specialty(code: str | None, *, patient=None) -> tuple[str, bool, li
         providers = _provider_choices(code, patient)
         if providers:
             return code, False, providers
-    fell_back = bool(code) and code != FALLBACK_SPECIALTY
-    return FALLBACK_SPECIALTY, fell_back, _provider_choices(FALLBACK_SPECIALTY, patient)
+    return FALLBACK_SPECIALTY, _fell_back(code), _provider_choices(FALLBACK_SPECIALTY, patient)
 
 
 # The booking page's two catalogue reads, as SQL written once (run through cursor.execute with

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from html import escape
 from typing import NamedTuple
@@ -183,25 +184,23 @@ class _SlotLinks:
         )
 
 
-def _provider_options(providers: list[selectors.ProviderChoice], chosen: selectors.ProviderChoice | None) -> SafeString:
-    """The provider select's options, written here for the same reason as the slot links: a big
-    team is a hundred options."""
-    chosen_pk = chosen.pk if chosen else None
-    return mark_safe(  # noqa: S308 - the name is escaped, the key is a number
+def _options(choices: Iterable[tuple[object, str]], chosen: object) -> SafeString:
+    """A select's options (value, label), written here for the same reason as the slot links: a
+    big team is a hundred clinicians."""
+    return mark_safe(  # noqa: S308 - values and labels are escaped
         "".join(
-            f'<option value="{p.pk}"{" selected" if p.pk == chosen_pk else ""}>{escape(p.display_name)}</option>'
-            for p in providers
+            f'<option value="{escape(str(value))}"{" selected" if value == chosen else ""}>{escape(label)}</option>'
+            for value, label in choices
         )
     )
+
+
+def _provider_options(providers: list[selectors.ProviderChoice], chosen: selectors.ProviderChoice | None) -> SafeString:
+    return _options(((p.pk, p.display_name) for p in providers), chosen.pk if chosen else None)
 
 
 def _specialty_options(chosen: str) -> SafeString:
-    return mark_safe(  # noqa: S308 - the label is escaped, the code is one of SPECIALTIES' keys
-        "".join(
-            f'<option value="{code}"{" selected" if code == chosen else ""}>{escape(label)}</option>'
-            for code, label in SPECIALTIES.items()
-        )
-    )
+    return _options(SPECIALTIES.items(), chosen)
 
 
 @require_GET

@@ -25,6 +25,7 @@ from appointments.models import (
     TimeOff,
     WaitlistEntry,
 )
+from clinic.db import aware
 from clinic.specialties import FALLBACK_SPECIALTY, SPECIALTIES
 
 # After a conflict the next candidate start is rounded up to this grid, so slots read 10:20,
@@ -151,20 +152,13 @@ def _busy_intervals(
     return [(_moment(a), _moment(b)) for a, b in booked], [(_moment(a), _moment(b)) for a, b in time_off]
 
 
-def _aware(value) -> datetime:
-    """A datetime column read through a cursor, as its field gives it: aware, in UTC."""
-    if isinstance(value, str):  # SQLite keeps datetimes as text
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)  # stored in UTC
-
-
 def _day(value) -> date:
     """A date column read through a cursor (text on SQLite)."""
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _epoch(value, *, up: bool = False) -> int:
-    seconds = _aware(value).timestamp()
+    seconds = aware(value).timestamp()
     return math.ceil(seconds) if up else math.floor(seconds)
 
 
@@ -658,7 +652,7 @@ def upcoming_and_past(*, patient, now: datetime | None = None) -> tuple[list[App
         cursor.execute(_PATIENT_APPOINTMENTS_SQL, [patient.pk])
         rows = cursor.fetchall()
     lines = [
-        AppointmentLine(pk, _aware(start), _aware(end), status, Provider.name_of(first, last, email), type_name)
+        AppointmentLine(pk, aware(start), aware(end), status, Provider.name_of(first, last, email), type_name)
         for pk, start, end, status, first, last, email, type_name in rows
     ]
     upcoming = [line for line in lines if line.end >= now and line.status != Appointment.Status.CANCELLED]

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from auditlog.models import LogEntry
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -15,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts import roles
+from clinic.db import aware
 from records import codes
 from records.models import (
     Allergy,
@@ -169,18 +169,13 @@ def record_overview(*, patient: Patient, recent: int = 5) -> RecordOverview:
         encounters = [
             {
                 "pk": pk,
-                "start": _aware(start),
+                "start": aware(start),
                 "reason": reason,
                 "provider_name": f"{first} {last}".strip(),
             }
             for pk, start, reason, first, last in cursor.fetchall()
         ]
     return RecordOverview(conditions=conditions, allergies=allergies, medications=medications, encounters=encounters)
-
-
-def _aware(value: datetime) -> datetime:
-    """A datetime column read with plain SQL, as the ORM gives it (aware, in UTC)."""
-    return timezone.make_aware(value, connection.timezone) if settings.USE_TZ else value
 
 
 def get_encounter_for_patient(*, patient: Patient, pk) -> Encounter:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from appointments.models import Appointment, AvailabilityRule, Provider, TimeOff
 from appointments.selectors import clinic_zone, local_day_bounds
 from clinic.dashboard.sql import LocalDate, MinutesBetween, offset_segments
+from clinic.db import aware
 from diagnosis.models import SymptomCheck
 from records.models import Patient
 
@@ -388,8 +389,8 @@ def review_events(*, first: date, last: date) -> Review:
         grants = [
             {
                 "pk": pk,
-                "granted_at": _aware(granted_at),
-                "staff_name": f"{first_name} {last_name}".strip() or email,
+                "granted_at": aware(granted_at),
+                "staff_name": Provider.name_of(first_name, last_name, email),
                 "patient_mrn": mrn,
             }
             for pk, granted_at, first_name, last_name, email, mrn, _total in rows
@@ -399,7 +400,7 @@ def review_events(*, first: date, last: date) -> Review:
         rows = cursor.fetchall()
         lockouts = [
             {
-                "attempt_time": _aware(attempt_time),
+                "attempt_time": aware(attempt_time),
                 "username": username,
                 "ip_address": ip_address,
                 "failures_since_start": failures,
@@ -408,11 +409,6 @@ def review_events(*, first: date, last: date) -> Review:
         ]
         lockout_count = rows[0][-1] if rows else 0
     return Review(break_glass=grants, break_glass_count=grant_count, lockouts=lockouts, lockout_count=lockout_count)
-
-
-def _aware(value: datetime) -> datetime:
-    """A datetime column read with plain SQL, as the ORM gives it (aware, in UTC)."""
-    return timezone.make_aware(value, connection.timezone) if settings.USE_TZ else value
 
 
 def clinic_kpis(*, first: date, last: date) -> Kpis:

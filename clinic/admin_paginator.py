@@ -70,10 +70,20 @@ class EstimatedCountPaginator(Paginator):
             if estimate is not None and estimate > self.estimate_above:
                 return estimate
         elif self.count_cap is not None and isinstance(rows, QuerySet) and not rows.query.is_sliced:
-            counted = rows.order_by()[: self.count_cap + 1].count()  # unsorted: it may stop early
+            counted = self.count_up_to(self.count_cap + 1)
             self.capped = counted > self.count_cap
             return min(counted, self.count_cap)
         return super().count
+
+    def count_up_to(self, limit: int) -> int:
+        """How many rows the filtered list has, counting no further than ``limit``. A subclass
+        may answer it with SQL of its own (the same number)."""
+        return self.object_list.order_by()[:limit].count()  # unsorted: it may stop early
+
+    def page_keys(self, bottom: int, top: int) -> list:
+        """The primary keys of rows ``bottom`` to ``top`` of the sorted list. A subclass may
+        answer it with SQL of its own (the same keys in the same order)."""
+        return list(self.object_list.values_list("pk", flat=True)[bottom:top])
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
@@ -87,7 +97,7 @@ class EstimatedCountPaginator(Paginator):
         rows = self.object_list
         if not isinstance(rows, QuerySet) or rows.query.distinct or rows.query.combinator:
             return rows[bottom:top]
-        ids = list(rows.values_list("pk", flat=True)[bottom:top])
+        ids = self.page_keys(bottom, top)
         if not ids:
             return []
         found = _by_key(rows, self.only).in_bulk(ids)

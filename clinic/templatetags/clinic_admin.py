@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django import template
 from django.contrib import admin
+from django.contrib.admin.templatetags.admin_list import admin_list_filter
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.encoding import iri_to_uri
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -158,3 +160,25 @@ def _url_around_key(name: str):
         raise NoReverseMatch(name)
     head, tail = escape(head), escape(tail)
     return lambda key: f"{head}{int(key)}{tail}"
+
+
+@register.simple_tag
+def light_list_filter(cl, spec) -> str:
+    """Django's ``{% admin_list_filter cl spec %}`` for a filter drawn by ``admin/filter.html``,
+    written in one pass: the provider filter of a 100-clinician group is 100 links, and the
+    template language took ~25 µs a link (the filters were a fifth of the appointment search
+    page at the large bench size). Same markup; other filter templates are rendered as Django
+    renders them."""
+    if spec.template != "admin/filter.html":
+        return admin_list_filter(cl, spec)
+    rows = []
+    for choice in spec.choices(cl):
+        selected = ' class="selected"' if choice["selected"] else ""
+        link = escape(iri_to_uri(choice["query_string"]))
+        rows.append(f'\n    <li{selected}>\n    <a href="{link}">{conditional_escape(choice["display"])}</a></li>')
+    title = conditional_escape(spec.title)
+    summary = _(" By %(filter_title)s ") % {"filter_title": title}
+    return mark_safe(  # noqa: S308 - the title, links and labels are escaped above
+        f'<details data-filter-title="{title}" open>\n  <summary>\n    {summary}\n  </summary>\n'
+        f"  <ul>{''.join(rows)}\n  </ul>\n</details>"
+    )

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.admin.templatetags.admin_list import items_for_result
 from django.utils import timezone
 
-from appointments.tests.factories import AppointmentFactory
+from appointments.tests.factories import AppointmentFactory, LocationFactory
 from clinic.admin_changelist import LightChangeList
 from records.tests.factories import PatientFactory
 
@@ -64,3 +64,34 @@ def test_a_changelist_with_columns_it_does_not_know_gets_djangos_rows(staff, mon
     cl = response.context["cl"]
     assert cl.light_rows() is None
     assert "&lt;b&gt;O&#x27;Brien" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("/admin/appointments/appointment/", {}),
+        ("/admin/appointments/appointment/", {"q": "<b>o", "status": "booked", "when": "today", "o": "-1"}),
+        ("/admin/records/patient/", {"q": "a&b", "sex": "female", "login": "no"}),
+    ],
+)
+def test_filters_are_the_ones_django_renders(staff, url, params):
+    from django.contrib.admin.templatetags.admin_list import admin_list_filter
+    from django.test.html import parse_html
+
+    from clinic.templatetags.clinic_admin import light_list_filter
+
+    patient = PatientFactory(given_name="Ann", family_name=AWKWARD)
+    appointment = AppointmentFactory(patient=patient, location=LocationFactory(name=AWKWARD))
+    appointment.provider.user.first_name = AWKWARD
+    appointment.provider.user.save()
+    if "appointment" in url:
+        params = {**params, "provider__id__exact": appointment.provider_id}
+    response = staff.get(url, params)
+    cl = response.context["cl"]
+    page = parse_html(response.content.decode())
+    assert len(cl.filter_specs) >= 3
+    for spec in cl.filter_specs:
+        light = light_list_filter(cl, spec)
+        assert parse_html(light) == parse_html(admin_list_filter(cl, spec))
+        assert page.count(parse_html(light)) == 1
+    assert AWKWARD not in response.content.decode()

@@ -18,6 +18,7 @@ the same HTML.
 from __future__ import annotations
 
 import datetime
+import html
 from collections.abc import Callable
 
 from django.contrib.admin import ModelAdmin
@@ -43,7 +44,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat
 from django.utils.formats import get_format
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, escape
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -149,7 +150,8 @@ class LightChangeList(ChangeList):
             return _related(field.name, empty), nowrap
         if getattr(field, "flatchoices", None):
             try:
-                choices = dict(field.flatchoices)
+                # Translated once per page, not once per cell (the labels are lazy).
+                choices = {value: str(label) for value, label in field.flatchoices}
             except TypeError as exc:
                 raise Unsupported(name) from exc
             return _choice(field.attname, choices, empty), nowrap
@@ -178,7 +180,7 @@ def _checkbox() -> Show:
     # label is translated once per page (format_html leaves the format string as it is).
     label = _("Select this object for an action - {}")
     box = '<input type="checkbox" name="_selected_action" value="{}" class="action-select" aria-label="{}">'
-    return lambda obj: (SafeString(box.format(obj.pk, label.format(escape(str(obj))))), None)
+    return lambda obj: (SafeString(box.format(obj.pk, label.format(html.escape(str(obj))))), None)
 
 
 def _method(method, name, empty) -> Show:
@@ -248,10 +250,18 @@ def _plain(field, empty, linked) -> Show:
     return lambda obj: (display_for_field(_blank(getattr(obj, attname)), field, empty, avoid_link=linked), None)
 
 
+def cell_text(value) -> str:
+    """``conditional_escape(value)`` for a cell: the same text, without the check for lazy
+    arguments that Django's ``escape`` makes on every call (a tenth of the rows' time)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))  # what django.utils.html.escape does
+
+
 def _cell(show: Show, fixed: str):
     def cell(obj):
         text, classes = show(obj)
-        return f"<td{classes or fixed}>{conditional_escape(text)}</td>"
+        return f"<td{classes or fixed}>{cell_text(text)}</td>"
 
     return cell
 
@@ -259,7 +269,7 @@ def _cell(show: Show, fixed: str):
 def _linked_cell(tag: str, show: Show, fixed: str, link):
     def cell(obj):
         text, classes = show(obj)
-        return f'<{tag}{classes or fixed}><a href="{link(obj)}">{conditional_escape(text)}</a></{tag}>'
+        return f'<{tag}{classes or fixed}><a href="{link(obj)}">{cell_text(text)}</a></{tag}>'
 
     return cell
 

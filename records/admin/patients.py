@@ -10,19 +10,23 @@ from auditlog.models import LogEntry
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import connections, router
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from clinic.admin_changelist import LightChangelistMixin
 from clinic.admin_export import CsvExportMixin
 from clinic.admin_filters import period_filter
-from clinic.admin_paginator import EstimatedCountPaginator
+from clinic.admin_paginator import EstimatedCountPaginator, is_unfiltered
 from records import access, icd10, selectors, services
 from records.audit import audit_read
 from records.fhir import record_bundle
@@ -30,6 +34,132 @@ from records.forms import BreakGlassForm
 from records.models import Allergy, Condition, Document, EmergencyAccess, Encounter, Medication, Observation, Patient
 from records.services.patients import DEMOGRAPHIC_FIELDS
 from records.views.portal import document_response
+
+# The order of a searched patient list (PatientAdmin.get_ordering): total, and the order of the
+# (family_name, given_name) index, which InnoDB ends with the key, so the search reads it there.
+SEARCH_ORDER = ("family_name", "given_name", "id")
+
+
+def _birth_date(term: str) -> dt.date | None:
+    """The date of birth a search term names (``YYYY-MM-DD``), if any."""
+    try:
+        return dt.date.fromisoformat(term.strip())
+    except ValueError:
+        return None
+
+
+def _search_words(term: str) -> list[str]:
+    """The words of an admin search, split as ``ModelAdmin.get_search_results`` splits them."""
+    words = []
+    for bit in smart_split(term):
+        if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+            bit = unescape_string_literal(bit)
+        words.append(bit)
+    return words
+
+
+def search_branches(connection, search_fields, term: str) -> list[tuple[str, list]] | None:
+    """The patient search as alternatives, one per search field of the first word (and one for
+    the date of birth), each an SQL condition with its parameters; or None for a search this
+    does not know (no words, a field that is not ``=column`` or ``^column`` of a patient).
+
+    Every word must match one of the fields, as in ``ModelAdmin.get_search_results``: the
+    words after the first are tested in every branch. The conditions are the ORM's own:
+    ``LIKE`` with the backend's escaping of ``\\``, ``%`` and ``_`` (``iexact`` is a ``LIKE``
+    without a wildcard on MySQL/MariaDB, not ``=``, which would ignore trailing spaces)."""
+    quote = connection.ops.quote_name
+    fields = []
+    for spec in search_fields:
+        kind, name = str(spec)[:1], str(spec)[1:]
+        try:
+            field = Patient._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if kind not in ("=", "^") or not field.concrete or field.is_relation:
+            return None
+        fields.append((quote(field.column), kind == "^"))
+    words = _search_words(term)
+    if not fields or not words:
+        return None
+
+    def match(column: str, prefix: bool, word: str) -> tuple[str, list]:
+        pattern = connection.ops.prep_for_like_query(word)
+        return f"{column} LIKE %s", [f"{pattern}%" if prefix else pattern]
+
+    rest, rest_params = [], []
+    for word in words[1:]:
+        matches = [match(column, prefix, word) for column, prefix in fields]
+        rest.append("(" + " OR ".join(sql for sql, _ in matches) + ")")
+        rest_params += [param for _, params in matches for param in params]
+    branches = []
+    for column, prefix in fields:
+        sql, params = match(column, prefix, words[0])
+        branches.append((" AND ".join([sql, *rest]), params + rest_params))
+    born = _birth_date(term)
+    if born is not None:
+        branches.append((f"{quote(Patient._meta.get_field('date_of_birth').column)} = %s", [born.isoformat()]))
+    return branches
+
+
+class PatientSearchPaginator(EstimatedCountPaginator):
+    """The patient search's count and page keys as a UNION of one branch per alternative
+    (``search_branches``), for MariaDB/MySQL, the list in ``SEARCH_ORDER``.
+
+    MariaDB answers the search's OR by merging three indexes (index_merge sort_union) and then
+    sorts every match: 2,773 Smiths at 100,000 patients, 7 ms, growing with the table. Here each
+    branch is sorted and cut on its own, ``(SELECT ... ORDER BY family_name, given_name, id
+    LIMIT top)``: the family-name branch reads ``top`` entries of the (family_name, given_name)
+    index in order and stops; the given-name branch sorts its matches from the (given_name,
+    family_name) index alone (so it grows with the patients of that given name: 1,074 Eileens,
+    1 ms); the MRN, e-mail and date branches find a few rows by key. The first ``top`` rows of
+    the whole list are among the branches' first ``top``, so the outer query sorts at most
+    ``top`` rows per branch. The count counts the union of the branches, each cut at ``limit``:
+    exact below ``limit``, and at least ``limit`` when any branch reaches it. With more than one
+    word, the later words are tested on each branch's rows (read by key), about as fast as the
+    ORM's query.
+
+    Same answers as the inherited ORM queries (records/tests/test_admin_search_sql.py); the
+    admin uses it only when its list is exactly the search over every patient
+    (``PatientAdmin.indexed_search``)."""
+
+    def __init__(self, *args, branches: list[tuple[str, list]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.branches = branches
+
+    def _union(self, columns: str, limit: int, order: str = "") -> tuple[str, list]:
+        table = self._connection.ops.quote_name(Patient._meta.db_table)
+        order_by = f" ORDER BY {order}" if order else ""
+        parts, params = [], []
+        for condition, condition_params in self.branches:
+            # Names quoted from the model, conditions from search_branches; every value is bound.
+            parts.append(f"(SELECT {columns} FROM {table} WHERE {condition}{order_by} LIMIT %s)")  # noqa: S608
+            params += [*condition_params, limit]
+        return " UNION ".join(parts), params
+
+    @property
+    def _connection(self):
+        return connections[self.object_list.db]
+
+    def count_up_to(self, limit: int) -> int:
+        union, params = self._union(self._connection.ops.quote_name(Patient._meta.pk.column), limit)
+        with self._connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({union}) AS hits", params)  # noqa: S608 - as above
+            (counted,) = cursor.fetchone()
+        return min(counted, limit)
+
+    def page_keys(self, bottom: int, top: int) -> list:
+        if top <= bottom:
+            return []
+        quote = self._connection.ops.quote_name
+        columns = ", ".join(quote(Patient._meta.get_field(name).column) for name in SEARCH_ORDER)
+        union, params = self._union(columns, top, order=columns)
+        key = quote(Patient._meta.pk.column)
+        with self._connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {key} FROM ({union}) AS hits ORDER BY {columns} LIMIT %s OFFSET %s",  # noqa: S608 - as above
+                [*params, top - bottom, bottom],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
 
 class _RecordInline(admin.TabularInline):
@@ -166,11 +296,56 @@ class PatientAdmin(LightChangelistMixin, CsvExportMixin, admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        try:
-            born = dt.date.fromisoformat(search_term.strip())
-        except ValueError:
+        born = _birth_date(search_term)
+        if born is None:
             return queryset, may_have_duplicates
         return queryset | self.get_queryset(request).filter(date_of_birth=born), may_have_duplicates
+
+    def get_ordering(self, request):
+        # Only for the indexed search: elsewhere (a filter, a clinician's scope) MariaDB would
+        # read the whole (family_name, given_name) index in this order, row by row, to find a
+        # page of Smiths (120 ms at 100,000 patients, against 7 ms for the ChangeList's "-pk"
+        # tie-break, which no index gives). Only patients with the same names change places.
+        if self.searches_by_index(request):
+            return SEARCH_ORDER
+        return super().get_ordering(request)
+
+    def searches_by_index(self, request) -> bool:
+        """Whether the changelist is a search alone (no filter, no chosen order) over every
+        patient on MariaDB/MySQL, which ``PatientSearchPaginator`` answers."""
+        return (
+            connections[router.db_for_read(Patient)].vendor == "mysql"
+            and set(request.GET) <= {SEARCH_VAR, PAGE_VAR}
+            and bool(_search_words(request.GET.get(SEARCH_VAR, "")))
+            and is_unfiltered(self.get_queryset(request))
+        )
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        branches = self.indexed_search(request, queryset)
+        if branches is None:
+            return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        return PatientSearchPaginator(
+            queryset, per_page, orphans, allow_empty_first_page, only=self.list_only, branches=branches
+        )
+
+    def indexed_search(self, request, queryset) -> list[tuple[str, list]] | None:
+        """The search's branches for ``PatientSearchPaginator`` when ``searches_by_index`` and
+        the list is exactly the search's conditions over every patient (the user sees every
+        patient: a clinician's list is scoped) in ``SEARCH_ORDER``. Otherwise None: the
+        inherited ORM queries answer."""
+        if not isinstance(queryset, QuerySet) or connections[queryset.db].vendor != "mysql":
+            return None
+        query = queryset.query
+        if query.distinct or query.combinator or query.is_sliced or tuple(query.order_by) != SEARCH_ORDER:
+            return None
+        everyone = self.get_queryset(request)
+        if not is_unfiltered(everyone):
+            return None
+        term = request.GET.get(SEARCH_VAR, "")
+        searched, _ = self.get_search_results(request, everyone, term)
+        if not query.where or searched.query.where != query.where:
+            return None
+        return search_branches(connections[queryset.db], self.get_search_fields(request), term)
 
     def get_inlines(self, request, obj):
         if obj is not None and access.can_view_clinical(request.user, obj):

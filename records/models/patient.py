@@ -50,7 +50,9 @@ class Patient(models.Model):
             # The staff search is "a name starts with, or the MRN/e-mail is": one index per
             # alternative lets MariaDB merge them instead of reading every patient.
             models.Index(fields=["family_name", "given_name"]),
-            models.Index(fields=["given_name"], name="records_pat_given_idx"),
+            # With the family name after it, the admin search's given-name branch sorts its
+            # matches by family name from this index alone (records/admin/patients.py).
+            models.Index(fields=["given_name", "family_name"], name="records_pat_given_fam_idx"),
             models.Index(fields=["email"], name="records_pat_email_idx"),
             models.Index(fields=["date_of_birth"]),
             models.Index(fields=["created_at"]),

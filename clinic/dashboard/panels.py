@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import groupby
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from appointments.models import Appointment, Location, WaitlistEntry
@@ -89,13 +89,18 @@ def doctor_panels(*, user, now: datetime | None = None) -> DoctorPanels:
         .order_by("-created_at")[:PANEL_LIMIT]
     )
 
-    confirmed = Condition.objects.filter(
-        encounter=OuterRef("pk"), verification=Condition.Verification.CONFIRMED, entered_in_error=False
+    # An anti-join (LEFT JOIN ... IS NULL) probed per encounter through the condition's
+    # encounter index, walking the doctor's encounters newest first: NOT EXISTS was answered by
+    # reading every condition in the clinic into a temporary table on every dashboard view.
+    confirmed = FilteredRelation(
+        "conditions",
+        condition=Q(conditions__verification=Condition.Verification.CONFIRMED, conditions__entered_in_error=False),
     )
     undiagnosed = list(
         Encounter.objects.filter(provider=user, entered_in_error=False)
         .exclude(status=Encounter.Status.CANCELLED)
-        .filter(~Exists(confirmed))
+        .annotate(confirmed=confirmed)
+        .filter(confirmed__isnull=True)
         .select_related("patient")
         .order_by("-start")[: PANEL_LIMIT + 1]
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from records.tests.factories import ConditionFactory, EncounterFactory
+
 # The clinic time zone, frozen clock and fixture clinic come from clinic/tests/conftest.py.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("london")]
 
@@ -27,8 +29,6 @@ RECEPTION_PANELS = (
 )
 ADMIN_PANELS = ("panel-kpis", "panel-admin-review", "chart-appointments-per-day")
 ALL_PANELS = DOCTOR_PANELS + NURSE_PANELS + RECEPTION_PANELS + ADMIN_PANELS
-
-
 
 
 def page(client, user, query: str = "") -> str:
@@ -122,3 +122,18 @@ def test_patients_and_anonymous_users_get_no_dashboard(client, clinic, patient_u
     response = client.get(INDEX)
     assert response.status_code in (302, 403)
     assert b"panel-" not in response.content
+
+
+def test_undiagnosed_lists_each_encounter_once_until_a_live_confirmed_diagnosis(client, doctor):
+    two_provisional = EncounterFactory(provider=doctor, reason="Two maybes")
+    for _ in range(2):
+        ConditionFactory(encounter=two_provisional, patient=two_provisional.patient, verification="provisional")
+    struck = EncounterFactory(provider=doctor, reason="Struck out")
+    ConditionFactory(encounter=struck, patient=struck.patient, verification="confirmed", entered_in_error=True)
+    done = EncounterFactory(provider=doctor, reason="Settled twice")
+    for _ in range(2):
+        ConditionFactory(encounter=done, patient=done.patient, verification="confirmed")
+    undiagnosed = page(client, doctor).split('id="panel-doctor-undiagnosed"')[1]
+    assert undiagnosed.count("Two maybes") == 1
+    assert "Struck out" in undiagnosed  # the only confirmed diagnosis was entered in error
+    assert "Settled twice" not in undiagnosed

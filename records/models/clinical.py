@@ -51,7 +51,12 @@ class Encounter(EnteredInError):
 
     class Meta:
         ordering = ["-start"]
-        indexes = [models.Index(fields=["patient", "-start"])]
+        indexes = [
+            models.Index(fields=["patient", "-start"]),
+            # A doctor's encounters newest first (the dashboard's "without a confirmed
+            # diagnosis" panel walks it and stops after a page, however long the history).
+            models.Index(fields=["provider", "-start"], name="records_enc_provider_start"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.start:%Y-%m-%d}: {self.reason}"

@@ -221,8 +221,14 @@ class Appointment(models.Model):
             models.Index(fields=["provider", "start"], name="appt_provider_start"),
             models.Index(fields=["patient", "start"], name="appt_patient_start"),
             # Provider and end ride along so the clinic dashboard's per-day counts and booked
-            # minutes over a range are read from this index alone (no row lookups).
-            models.Index(fields=["status", "start", "provider", "end"], name="appt_status_start_cover"),
+            # minutes over a range are read from this index alone (no row lookups). The key, in
+            # the admin list's order, makes a status's list a read of its first entries: without
+            # it MariaDB walks the index below for "booked" (all in the future), 1.7 s at 1,000,000.
+            models.Index(fields=["status", "start", "-id", "provider", "end"], name="appt_status_start_id_cover"),
+            # The admin list's order (start, then the newest key: Django's tie-break) and the
+            # patient: its page is read from here, and a patient search walks it in order and
+            # stops at the page's last match (appointments.admin.PatientSearchPaginator).
+            models.Index(fields=["start", "-id", "patient"], name="appt_start_id_patient"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="appointments_start_before_end"),

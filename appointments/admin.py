@@ -212,7 +212,7 @@ def _patients_matching(words: list[str]) -> QuerySet:
     return patients
 
 
-# PatientSearchPaginator's statements. What they are given is the conditions of _patient_sets,
+# AppointmentSearchPaginator's statements. What they are given is the conditions of _patient_sets,
 # constant text with a %s for every value (bound by the driver), never the search words.
 _COUNT_SET = (
     "SELECT COUNT(*) FROM (SELECT 1 FROM records_patient p STRAIGHT_JOIN appointments_appointment a"
@@ -226,7 +226,7 @@ _WALK = (
 )
 
 
-class PatientSearchPaginator(EstimatedCountPaginator):
+class AppointmentSearchPaginator(EstimatedCountPaginator):
     """The appointment search's capped count and page keys in SQL whose cost does not grow with
     the table, on MariaDB (``AppointmentAdmin.get_paginator`` chooses it). The same answers as
     the inherited ORM methods give for ``Appointment.objects.filter(patient__in=
@@ -386,7 +386,7 @@ class AppointmentAdmin(LightChangelistMixin, ValidatingAutocompleteMixin, CsvExp
         return queryset.filter(patient__in=_patients_matching(words).values("pk")), False
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        """A search alone (no filter, the default order) on MariaDB gets ``PatientSearchPaginator``;
+        """A search alone (no filter, the default order) on MariaDB gets ``AppointmentSearchPaginator``;
         any other list the inherited paginator. The words are those the ChangeList searched for
         (the same parameter), so the list's one condition is ``get_search_results``' for them."""
         words = request.GET.get(SEARCH_VAR, "").split()
@@ -395,9 +395,9 @@ class AppointmentAdmin(LightChangelistMixin, ValidatingAutocompleteMixin, CsvExp
             words
             and connection.vendor == "mysql"
             and connection.mysql_is_mariadb  # LIMIT ROWS EXAMINED
-            and PatientSearchPaginator.searches_alone(queryset)
+            and AppointmentSearchPaginator.searches_alone(queryset)
         ):
-            return PatientSearchPaginator(
+            return AppointmentSearchPaginator(
                 queryset, per_page, orphans, allow_empty_first_page, only=self.list_only, words=words
             )
         return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)

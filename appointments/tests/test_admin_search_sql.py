@@ -1,4 +1,4 @@
-"""The appointment search's own SQL (appointments.admin.PatientSearchPaginator, MariaDB only)
+"""The appointment search's own SQL (appointments.admin.AppointmentSearchPaginator, MariaDB only)
 gives the same count and pages as the ORM, in the list's order (start, then the newest key),
 which the (start, -id, patient) index holds. The count cap and page size are made small so a
 few dozen rows reach every path: capped and not, the index walk, and the walk stopped by its
@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts import roles
 from accounts.tests.factories import StaffFactory
-from appointments.admin import AppointmentAdmin, PatientSearchPaginator
+from appointments.admin import AppointmentAdmin, AppointmentSearchPaginator
 from appointments.models import Appointment
 from appointments.tests.factories import AppointmentTypeFactory, ProviderFactory
 from clinic.admin_paginator import EstimatedCountPaginator
@@ -130,7 +130,7 @@ def _changelist(user, **params):
 def test_the_list_is_in_start_order_then_newest_first(clinic_admin, appointments):
     assert len({a.start for a in appointments}) < len(appointments)  # starts tie
     changelist = _changelist(clinic_admin)
-    assert tuple(dict.fromkeys(changelist.queryset.query.order_by)) == PatientSearchPaginator.order
+    assert tuple(dict.fromkeys(changelist.queryset.query.order_by)) == AppointmentSearchPaginator.order
     listed = [a.pk for a in changelist.result_list]
     assert listed and listed == _expected(appointments, "")[: len(listed)]
 
@@ -152,7 +152,7 @@ def test_each_page_of_a_search_lists_the_matches_in_order(staff, small_pages, ap
         assert [a.pk for a in changelist.result_list] == expected[bottom : min(bottom + PER_PAGE, shown)]
         # MariaDB answers the search with its own SQL; SQLite keeps the ORM.
         paginator = type(changelist.paginator)
-        assert paginator is (PatientSearchPaginator if _is_mariadb() else EstimatedCountPaginator)
+        assert paginator is (AppointmentSearchPaginator if _is_mariadb() else EstimatedCountPaginator)
 
 
 @pytest.mark.parametrize(
@@ -180,7 +180,7 @@ def test_an_admin_that_scopes_its_rows_keeps_the_inherited_paginator(clinic_admi
 def _pair(term: str, **settings):
     """The admin's queryset for ``term`` with the SQL paginator and with the inherited one."""
     queryset = _changelist(StaffFactory(roles=[roles.CLINIC_ADMIN]), q=term).queryset
-    fast = PatientSearchPaginator(queryset, PER_PAGE, words=term.split())
+    fast = AppointmentSearchPaginator(queryset, PER_PAGE, words=term.split())
     orm = EstimatedCountPaginator(queryset, PER_PAGE)
     for paginator in (fast, orm):
         for name, value in {"count_cap": CAP, **settings}.items():

@@ -16,7 +16,11 @@ Used by the text index (``text.py``) after phrase matching:
 - "not eating more than usual": a negative phrase compared with before says nothing changed;
 - "eases off after walking about": what follows a word of relief relieves the pain;
 - "cant drive past the spot": "spot" after a determiner, with no "on my ..." after it, is a place;
-- "on my feet all day": "all day" after no complaint is how long an activity lasts.
+- "on my feet all day": "all day" after no complaint is how long an activity lasts;
+- "i might have a heart problem": a feared history is not one the patient has;
+- "my cold sore is back": something came back, no back is sore;
+- "lie awake for hours": how long one night's wait for sleep lasts is no symptom's duration;
+- "a panic attack, couldnt breathe, it passed after 15 mins": an attack that has passed.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ __all__ = [
     "marked_current",
     "site_of",
     "episode_length",
+    "waiting_for_sleep",
+    "passed_attack",
+    "returned",
+    "feared",
     "compared",
     "spent_on_activity",
     "relieves",
@@ -147,6 +155,39 @@ def site_of(words: list[str], start: int, end: int) -> str | None:
 def episode_length(words: list[str], end: int) -> bool:
     """Whether a duration ending at ``end`` measures one episode: "for 10 mins in the morning"."""
     return any(tuple(words[end : end + len(frame)]) == frame for frame in lx.EPISODE_FRAMES)
+
+
+def waiting_for_sleep(words: list[str], start: int) -> bool:
+    """Whether a duration starting at ``start`` is one night's wait for sleep: "lie awake for
+    hours", "lying there for ages" (the insomnia's own duration is stated apart, if at all)."""
+    k = start - 1 if start >= 1 and words[start - 1] == "for" else start
+    return any(k >= len(lead) and tuple(words[k - len(lead) : k]) == lead for lead in lx.WAKEFUL_LEADS)
+
+
+def passed_attack(words: list[str]) -> bool:
+    """Whether the text tells of an attack that has passed: "it passed after 15 mins", "lasts
+    about 10 mins then goes"."""
+    return any(tuple(words[i : i + len(end)]) == end for i in range(len(words)) for end in lx.ATTACK_ENDS)
+
+
+def returned(words: list[str], start: int, end: int) -> bool:
+    """Whether a phrase ending in "back" says something came back, not a back: "my cold sore is
+    back", "the rash is back again" (a reordered "back is sore" read from "sore is back")."""
+    if end - start < 2 or words[end - 1] != "back" or words[end - 2] not in lx.RETURN_VERBS:
+        return False
+    return end == len(words) or words[end] in lx.RETURN_FOLLOWERS
+
+
+def feared(words: list[str], start: int) -> bool:
+    """Whether the phrase at ``start`` follows a fear or a guess in its clause: "i might have a
+    heart problem", "worried its my heart" (a history the patient does not report having)."""
+    # the cue may end inside the phrase: "scared i have diabetes" matched "have diabetes"
+    for k in range(min(len(words), start + 2), max(-1, start - lx.HYPOTHESIS_WINDOW - 4), -1):
+        if k < start and words[k] in _LEAD_IN_STOPS:
+            return False
+        if any(k >= len(cue) and tuple(words[k - len(cue) : k]) == cue for cue in lx.HYPOTHESIS_CUES):
+            return start - k <= lx.HYPOTHESIS_WINDOW
+    return False
 
 
 def names_a_place(words: list[str], start: int, end: int) -> bool:

@@ -34,10 +34,36 @@ UNIT_DAYS: dict[str, float] = {
 _NOT_DURATION_NEXT = frozenset(
     {"old", "pregnant", "along", "postpartum", "gestation", "premature", "of", "gestational"}
 )
+# "2 days of diarrhoea" is how long the diarrhoea has lasted; "6 weeks of pregnancy", "5 days of
+# antibiotics" are not a complaint's length.
+_OF_NOT_COMPLAINT = frozenset(
+    {
+        "pregnancy",
+        "pregnant",
+        "gestation",
+        "age",
+        "antibiotics",
+        "antibiotic",
+        "tablets",
+        "treatment",
+        "medication",
+        "medicine",
+        "holiday",
+        "work",
+        "leave",
+        "rest",
+        "training",
+        "it",
+        "this",
+        "that",
+    }
+)
 # "im 36 weeks", "34 weeks gone": a pregnancy's gestation, not how long something has lasted.
 # First person only: "shes 6 weeks" is more often a baby's age than a pregnancy.
 _GESTATION_BEFORE = frozenset({"im", "am"})
 _GESTATION_AFTER = frozenset({"gone", "pregnant", "pg", "along", "gestation"})
+_PREGNANCY_WORDS = frozenset({"pregnant", "pregnancy"})
+_PREGNANCY_WINDOW = 8
 _NOT_GESTATION_AFTER = frozenset({"old", "late", "postpartum", "post", "after", "into", "since", "ago"})
 # "shes 6 weeks", "hes only 3 months", "my baby is 10 days": a child's age (the form asks for
 # the age), not how long something has lasted.
@@ -226,9 +252,19 @@ def find_gestations(words: list[str]) -> list[tuple[int, int]]:
         after = words[j + 1] if j + 1 < len(words) else ""
         if after in _NOT_GESTATION_AFTER:
             continue
-        if after in _GESTATION_AFTER or (j >= 2 and words[j - 2] in _GESTATION_BEFORE):
+        # "34 weeks gone", "im 36 weeks", "pregnant and bleeding, about 9 weeks"
+        if after in _GESTATION_AFTER or (j >= 2 and words[j - 2] in _GESTATION_BEFORE) or _beside_pregnancy(words, j):
             spans.append((j - 1, j + 1))
     return spans
+
+
+def _beside_pregnancy(words: list[str], j: int) -> bool:
+    """Whether "N weeks" at ``j`` is said close to "pregnant" without a duration's cue ("for 2
+    weeks", "past 3 weeks", "2 weeks ago"): how far along the pregnancy is."""
+    if j >= 2 and words[j - 2] in _CUES - {"about", "around", "nearly", "almost"}:
+        return False
+    window = words[max(0, j - _PREGNANCY_WINDOW) : j + 1 + _PREGNANCY_WINDOW]
+    return any(w in _PREGNANCY_WORDS for w in window)
 
 
 def find_durations(words: list[str], codes: dict[str, str]) -> list[tuple[str, int, int]]:
@@ -277,7 +313,11 @@ def find_duration_candidates(
     for j, word in enumerate(words):
         if j in taken:
             continue
-        if word in lx.WEEKDAYS and j > 0 and words[j - 1] in {"since", "on", "last", "from", "over", "at", "till"}:
+        if (
+            word in lx.WEEKDAYS
+            and j > 0
+            and words[j - 1] in {"since", "on", "last", "from", "over", "at", "till", "started", "began", "begun"}
+        ):
             code = bucket_for_days(3, codes)
             if code:
                 found.append((code, j - 1, j + 1))
@@ -292,7 +332,12 @@ def find_duration_candidates(
         if unit_days is None:
             continue
         if j + 1 < n and words[j + 1] in _NOT_DURATION_NEXT:
-            continue
+            # "2 days of diarrhoea", but not "6 weeks of pregnancy" or "5 days of antibiotics"
+            k = j + 2
+            while k < n and words[k] in lx.STOPWORDS:
+                k += 1
+            if words[j + 1] != "of" or k >= n or not words[k].isalpha() or words[k] in _OF_NOT_COMPLAINT:
+                continue
         # walk back over fillers to the quantity ("a couple of days", "2 or 3 weeks")
         k = j - 1
         while k >= 0 and words[k] in _FILLER_BEFORE_UNIT:

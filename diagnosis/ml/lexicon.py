@@ -82,7 +82,7 @@ TOKEN_REWRITES: dict[str, str] = {
     "mos": "months",
     "yrs": "years",
     "yr": "year",
-    "yo": "years",
+    "yo": "years old",  # "my 12yo", "19 yo": an age
     "approx": "about",
     "w/o": "without",
     "w/": "with",
@@ -429,6 +429,8 @@ _ABDOMEN = frozenset(
         "poo",
         "pooing",
         "diarrhea",
+        "runs",  # "the runs"
+        "loose",
         "constipated",
         "constipation",
         "appendix",
@@ -587,6 +589,92 @@ EPISODE_FRAMES: tuple[tuple[str, ...], ...] = (
     ("at", "a", "time"),
     ("every", "day"),
     ("a", "day"),
+)
+# A finding after one of these is said to be there, if mildly: "no temp, no cough, bit of a
+# headache", "no fever and a slight cough" (a comma or "and" before it ends the negated list).
+HEDGED_POSITIVES: frozenset[str] = frozenset({"bit", "abit", "slight", "mild", "little", "touch", "hint"})
+# "my cold sore is back", "the rash is back again": back as returned, not the body's back ("keeps
+# coming back" is a phrase of its own).
+RETURN_VERBS: frozenset[str] = frozenset({"is", "its", "are", "was"})
+RETURN_FOLLOWERS: frozenset[str] = frozenset(
+    {",", ".", ";", "!", "?", ":", "again", "and", "but", "now", "today", "after", "since", "for", "with"}
+)
+# A history after one of these is what the patient fears, not what they have: "really anxious i
+# might have a heart problem", "scared i have diabetes" (but "is it my asthma" says they have it).
+HYPOTHESIS_CUES: tuple[tuple[str, ...], ...] = (
+    ("might", "have"),
+    ("may", "have"),
+    ("could", "have"),
+    ("worried", "i", "have"),
+    ("scared", "i", "have"),
+    ("afraid", "i", "have"),
+    ("do", "i", "have"),
+    ("if", "i", "have"),
+)
+HYPOTHESIS_WINDOW = 3  # words between the cue and the phrase ("might have a bad heart problem")
+# A duration just after these is how long one night's wait for sleep lasts, not how long the
+# complaint has: "lie awake for hours", "lying there for ages before i drop off".
+WAKEFUL_LEADS: tuple[tuple[str, ...], ...] = (
+    ("awake",),
+    ("lie", "there"),
+    ("lying", "there"),
+    ("lay", "there"),
+    ("laying", "there"),
+    ("toss", "and", "turn"),
+    ("tossing", "and", "turning"),
+)
+# Nouns a colour before them describes ("yellow gunk", "green snot"): that colour is no
+# adjective of a list before it ("eye red, yellow gunk" has no yellow eye).
+COLOURED_NOUNS: frozenset[str] = frozenset(
+    [
+        "gunk",
+        "goo",
+        "gloop",
+        "pus",
+        "snot",
+        "phlegm",
+        "mucus",
+        "sputum",
+        "discharge",
+        "crust",
+        "crusts",
+        "stuff",
+        "spots",
+        "spot",
+        "blobs",
+        "bits",
+        "fluid",
+        "liquid",
+        "sick",
+        "vomit",
+        "poo",
+        "pee",
+        "urine",
+    ]
+)
+# An attack that has passed: "it passed after 15 mins", "lasts a few minutes then goes".
+ATTACK_ENDS: tuple[tuple[str, ...], ...] = (
+    ("then", "goes"),
+    ("then", "go"),
+    ("then", "went"),
+    ("then", "gone"),
+    ("then", "passes"),
+    ("then", "passed"),
+    ("then", "settles"),
+    ("then", "settled"),
+    ("then", "stops"),
+    ("then", "stopped"),
+    ("it", "passed"),
+    ("it", "passes"),
+    ("they", "pass"),
+    ("they", "passed"),
+    ("passed", "after"),
+    ("passes", "after"),
+    ("calmed", "down"),
+    ("went", "away", "after"),
+    ("goes", "away", "after"),
+    ("lasted",),  # "lasted 10 minutes": it is over
+    ("lasts",),  # "lasts about 10 mins": each one ends
 )
 # After a negative phrase, a comparison says nothing changed: "not eating more than usual" is no
 # loss of appetite (but "cant eat more than a few mouthfuls" is).

@@ -3,7 +3,8 @@
 "no fever, cough or rash" negates all three; "no fever i have a cough", "no fever, light hurts
 my eyes", "no cough and his lips are blue" or "no rash light hurts" end the scope at a new
 statement; "denies chest pain but..." ends it at a scope breaker;
-"temperature is normal" and "the headache has gone" negate what comes before them. The word lists
+"temperature is normal" and "the headache has gone" negate what comes before them; "bit of a
+headache" after a negated list is said to be there. The word lists
 live in ``lexicon.py``.
 """
 
@@ -52,7 +53,7 @@ def negated_matches(words: list[str], matches: Sequence[Span]) -> list[bool]:
                 in_scope
                 and negated_any
                 and not any(result[j] for j in starts[i])
-                and _new_statement(words, i, matches[index])
+                and (_new_statement(words, i, matches[index]) or _hedged_positive(words, i))
             ):
                 # "no fever, light hurts my eyes", "no cough and his lips are blue", "no rash
                 # light hurts": past the first negated item, a phrase with its own verb (after a
@@ -113,6 +114,21 @@ def _new_statement(words: list[str], i: int, match: Span) -> bool:
     if joint in (",", "and"):
         return any(w in lx.CLAUSE_STARTS or w in lx.CLAUSE_VERBS for w in inner)
     return any(w in lx.CLAUSE_VERBS for w in inner)
+
+
+def _hedged_positive(words: list[str], i: int) -> bool:
+    """Whether the phrase at ``i`` is said to be there, mildly, after a negated list: "no temp,
+    no cough, bit of a headache", "no fever and a slight cough" (not "no cough or a slight
+    wheeze")."""
+    k = i - 1
+    while k >= 0 and (words[k] in lx.STOPWORDS or words[k] == "of"):
+        k -= 1
+    if k < 0 or words[k] not in lx.HEDGED_POSITIVES:
+        return False
+    k -= 1
+    while k >= 0 and (words[k] in lx.STOPWORDS or words[k] in ("just", "only", "but")):
+        k -= 1
+    return k < 0 or words[k] in (",", "and", ".", ";", "but")
 
 
 def _post_negated(words: list[str], end: int) -> bool:

@@ -20,11 +20,16 @@ The pipeline, compiled once per knowledge base into a :class:`TextIndex`:
    years") or one episode's ("stiff for 10 mins in the morning") is no symptom's, a site-bound
    phrase ("urgency", "hurts to walk", "red and hot") is the finding of the site the text speaks
    of, what relieves a pain ("eases off after walking") is no trigger of it, "the spot" may be a
-   place and "all day" an activity's time ("on my feet all day");
-6. negation scopes ("no fever, cough or rash"; "denies chest pain but has..."), and a negative
-   contraction denying a phrase that keeps its auxiliary ("i wasnt raped");
+   place and "all day" an activity's time ("on my feet all day"), "lie awake for hours" is one
+   night's wait for sleep, "my cold sore is back" has no back in it, and a known condition the
+   patient only fears ("i might have a heart problem") is not reported;
+6. negation scopes ("no fever, cough or rash"; "denies chest pain but has..."; "no temp, bit of
+   a headache" ends at the mild finding), and a negative contraction denying a phrase that keeps
+   its auxiliary ("i wasnt raped");
 7. context-bound phrases: "shaking all over" is a fit, but chills beside a fever and a tremor
-   beside heavy drinking (a KB finding's ``context_bound`` and ``context_findings``).
+   beside heavy drinking, a bruise beside an injury is the injury's (a KB finding's
+   ``context_bound`` and ``context_findings``); "couldnt breathe" in a panic attack the text says
+   has passed is plain shortness of breath, not the warning sign.
 
 Word normalisation and stemming live in ``spelling.py``, the phrase trie and its matching in
 ``phrases.py``, phrase keys and word-order variants in ``variants.py``, negation scopes in
@@ -43,13 +48,17 @@ from diagnosis.ml.context import (
     compared,
     ended_habits,
     episode_length,
+    feared,
     foreign_durations,
     intended,
     marked_current,
     names_a_place,
+    passed_attack,
     relieves,
+    returned,
     site_of,
     spent_on_activity,
+    waiting_for_sleep,
 )
 from diagnosis.ml.durations import (
     earliest_point,
@@ -301,6 +310,29 @@ class TextIndex:
             codes.append(max(claimants, key=self._urgency_of_flag) if claimants else c.code)
         return codes
 
+    def _passed_panic(
+        self, words: list[str], matches: list[Candidate], codes: list[str], negated: list[bool]
+    ) -> list[str]:
+        """ "Couldnt breathe" in a panic attack that has passed ("thought i was dying, it passed
+        after 15 mins") was the attack's breathlessness, not a struggle to breathe now: read as
+        plain shortness of breath. Said as now ("now i cant breathe", "still cant breathe") or
+        with no panic attack or no end to it in the text, it stays the warning sign."""
+        panic, severe, plain = _PASSED_PANIC
+        if not {panic, severe, plain} <= self.kb.findings.keys():
+            return codes
+        told = {code for code, no in zip(codes, negated, strict=True) if not no}
+        if panic not in told or severe not in told or not passed_attack(words):
+            return codes
+        return [
+            plain if code == severe and not _CURRENT.intersection(words[max(0, m.start - 2) : m.start]) else code
+            for m, code in zip(matches, codes, strict=True)
+        ]
+
+    def _known_condition(self, code: str) -> bool:
+        """A condition the patient is known to have ("diabetes_known"), with no warning sign."""
+        finding = self.kb.findings[code]
+        return finding.kind == "context" and code.endswith(_KNOWN_SUFFIX) and not finding.red_flag
+
     def _urgency_of_flag(self, code: str) -> int:
         return _FLAG_URGENCY[self.kb.findings[code].red_flag]
 
@@ -355,6 +387,10 @@ class TextIndex:
             and not compared(words, c.start, c.end)
             and not relieves(words, c.start)
             and not names_a_place(words, c.start, c.end)
+            and not returned(words, c.start, c.end)
+            # "worried i might have a heart problem": a fear, not a known condition (an exposure
+            # stays: "may have swallowed some of my tablets" is how an ingestion is told)
+            and not (self._known_condition(c.code) and feared(words, c.start))
         ]
         # "trying to quit smoking": an intention, not a habit ended (the habit goes on)
         matches = [
@@ -368,7 +404,14 @@ class TextIndex:
         durations = [o for o in overlay if o[0] in self.duration_codes.values() and (o[1], o[2]) not in point_spans]
         # "stiff for 10 mins in the morning": one episode's length
         short = {self.duration_codes.get("minutes"), self.duration_codes.get("hours")}
-        durations = [o for o in durations if not foreign(*o) and not (o[0] in short and episode_length(words, o[2]))]
+        # "lie awake for hours": one night's wait for sleep
+        durations = [
+            o
+            for o in durations
+            if not foreign(*o)
+            and not (o[0] in short and episode_length(words, o[2]))
+            and not waiting_for_sleep(words, o[1])
+        ]
         if not durations:  # no duration stated: an unmarked time point stands in
             # "on my feet all day", "typing all day": when something else happens
             covered = {i for c in matches for i in range(c.start, c.end)}
@@ -387,6 +430,7 @@ class TextIndex:
             for match, is_negated in zip(matches, negated_matches(words, matches), strict=True)
         ]
         codes = self._resolve_contexts(matches, negated, {code for code, _, _ in overlay})
+        codes = self._passed_panic(words, matches, codes, negated)
         results: list[tuple[int, Extracted]] = []
         for match, code, is_negated in zip(matches, codes, negated, strict=True):
             span = (tokens[match.start].start, tokens[match.end - 1].end)
@@ -404,6 +448,10 @@ class TextIndex:
 
 
 _FLAG_URGENCY = {None: 0, "urgent": 1, "emergency": 2}
+# (the panic attack, the warning sign it may have held, its reading once the attack has passed)
+_PASSED_PANIC = ("panic_attacks", "shortness_of_breath_severe", "shortness_of_breath")
+_KNOWN_SUFFIX = "_known"
+_CURRENT = frozenset({"now", "still", "currently", "right"})
 _DURATION_LEADS = frozenset({"for", "about", "around", "roughly", "nearly", "almost"})
 
 

@@ -4,7 +4,8 @@ The level is the most urgent of:
 
 1. the floor set by warning signs: the most urgent ``red_flag`` of the findings the patient
    reported (the model can never lower it), and "urgent" when a reported finding is one of the
-   red flags of a condition that is reasonably likely (P >= ``CONDITION_RED_FLAG_P``);
+   red flags of a condition that is reasonably likely (P >= ``CONDITION_RED_FLAG_P``),
+   "emergency" when ``EMERGENCY_FLAGS_TOGETHER`` of them are for a likely emergency condition;
 2. age floors: an infant (under one year) with a fever is at least urgent; and uncertainty: when
    no condition reaches ``UNCERTAIN_TOP_P``, self-care alone is not advised (at least routine);
 3. the probability-weighted urgency of the likely conditions: with M(L) the total probability
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 LEVELS: tuple[str, ...] = ("self_care", "routine", "urgent", "emergency")
 RANK: dict[str, int] = {level: i for i, level in enumerate(LEVELS)}
 CONDITION_RED_FLAG_P = 0.1
+EMERGENCY_FLAGS_TOGETHER = 2
 INFANT_FEVER_CODES = ("fever", "fever_high")
 MAX_UNSAFE_RATE = 0.005
 # Below this probability for the most likely condition, the checker is not sure enough of the
@@ -101,10 +103,15 @@ def floor(
         if p < CONDITION_RED_FLAG_P:
             break
         condition = kb.conditions[cid]
-        for code in condition.red_flags:
-            if code in present_set:
-                reasons.append(f"{kb.findings[code].label} is a warning sign for {condition.name}")
-                level = max(level, RANK["urgent"])
+        flags = [code for code in condition.red_flags if code in present_set]
+        for code in flags:
+            reasons.append(f"{kb.findings[code].label} is a warning sign for {condition.name}")
+            level = max(level, RANK["urgent"])
+        if condition.urgency == "emergency" and len(flags) >= EMERGENCY_FLAGS_TOGETHER:
+            # two warning signs of a reasonably likely emergency together ("confused, breathing
+            # fast" beside a likely sepsis) are an emergency, whatever the rest of the mass says
+            reasons.append(f"{len(flags)} warning signs together for {condition.name}")
+            level = max(level, RANK["emergency"])
     if age is not None and age < 1 and present_set.intersection(INFANT_FEVER_CODES):
         reasons.append("Fever in a baby under one year old")
         level = max(level, RANK["urgent"])

@@ -115,3 +115,21 @@ def test_an_unclear_cause_is_never_left_to_self_care(kb: KnowledgeBase) -> None:
     triage = assess(kb, present=["fatigue"], probabilities=spread, age=30, thresholds=LOW)
     assert triage.level == "routine"
     assert any("unclear" in r for r in triage.reasons)
+
+
+def test_two_warning_signs_of_a_likely_emergency_make_an_emergency() -> None:
+    real = load_knowledge_base()
+    probabilities = {"pneumonia": 0.72, "sepsis": 0.26, "delirium": 0.02}
+    calm = TriageThresholds(emergency=0.3, urgent=0.1, routine=0.4)
+    both = assess(
+        real, present=["chills", "confusion", "rapid_breathing"], probabilities=probabilities, age=70, thresholds=calm
+    )
+    assert both.level == "emergency"
+    assert any("2 warning signs together for Sepsis" in r for r in both.reasons)
+    one = assess(real, present=["chills", "rapid_breathing"], probabilities=probabilities, age=70, thresholds=calm)
+    assert one.level == "urgent"
+    unlikely = {"pneumonia": 0.95, "sepsis": 0.05}
+    assert (
+        assess(real, present=["confusion", "rapid_breathing"], probabilities=unlikely, age=70, thresholds=calm).level
+        == "urgent"
+    )

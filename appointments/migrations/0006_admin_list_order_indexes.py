@@ -7,17 +7,22 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # The wider status index first, so (status, start) queries always have one.
+        # Each wider index before the one it replaces: the foreign keys and the (status, start)
+        # queries always have one.
         migrations.AddIndex(
             model_name="appointment",
-            index=models.Index(fields=["status", "start", "-id", "provider", "end"], name="appt_status_start_id_cover"),
+            index=models.Index(
+                fields=["patient", "start", "status", "provider", "location"], name="appt_patient_start_cover"
+            ),
         ),
-        migrations.RemoveIndex(
-            model_name="appointment",
-            name="appt_status_start_cover",
-        ),
+        migrations.RemoveIndex(model_name="appointment", name="appt_patient_start"),
         migrations.AddIndex(
             model_name="appointment",
-            index=models.Index(fields=["start", "-id", "patient"], name="appt_start_id_patient"),
+            index=models.Index(fields=["status", "start", "id", "provider", "end"], name="appt_status_start_key_cover"),
+        ),
+        migrations.RemoveIndex(model_name="appointment", name="appt_status_start_cover"),
+        migrations.AddIndex(
+            model_name="appointment",
+            index=models.Index(fields=["start", "id", "patient"], name="appt_start_key_patient"),
         ),
     ]

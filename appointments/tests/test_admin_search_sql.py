@@ -1,6 +1,6 @@
 """The appointment search's own SQL (appointments.admin.AppointmentSearchPaginator, MariaDB only)
-gives the same count and pages as the ORM, in the list's order (start, then the newest key),
-which the (start, -id, patient) index holds. The count cap and page size are made small so a
+gives the same count and pages as the ORM, in the list's order (start, then the key),
+which the (start, id, patient) index holds. The count cap and page size are made small so a
 few dozen rows reach every path: capped and not, the index walk, and the walk stopped by its
 budget."""
 
@@ -114,7 +114,7 @@ def _matches(appointment: Appointment, term: str) -> bool:
 def _expected(appointments, term: str) -> list[int]:
     """The matches' keys in the list's order, worked out in Python."""
     found = [a for a in appointments if _matches(a, term)]
-    return [a.pk for a in sorted(found, key=lambda a: (a.start, -a.pk))]
+    return [a.pk for a in sorted(found, key=lambda a: (a.start, a.pk))]
 
 
 def _is_mariadb() -> bool:
@@ -127,7 +127,7 @@ def _changelist(user, **params):
     return admin.site._registry[Appointment].get_changelist_instance(request)
 
 
-def test_the_list_is_in_start_order_then_newest_first(clinic_admin, appointments):
+def test_the_list_is_in_start_order_then_key_order(clinic_admin, appointments):
     assert len({a.start for a in appointments}) < len(appointments)  # starts tie
     changelist = _changelist(clinic_admin)
     assert tuple(dict.fromkeys(changelist.queryset.query.order_by)) == AppointmentSearchPaginator.order
@@ -238,6 +238,6 @@ def test_the_walk_reads_the_start_index_in_order_and_sorts_nothing(appointments)
         columns = [column[0] for column in cursor.description]
         plan = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     walk = plan[0]
-    assert (walk["table"], walk["key"]) == ("a", "appt_start_id_patient")
+    assert (walk["table"], walk["key"]) == ("a", "appt_start_key_patient")
     assert "filesort" not in (walk["Extra"] or "") and "temporary" not in (walk["Extra"] or "")
     assert "join buffer" not in " ".join(row["Extra"] or "" for row in plan)

@@ -28,7 +28,7 @@ def appointments(db):
 
 
 def test_each_page_holds_what_a_plain_slice_holds_in_the_same_order(appointments):
-    ordered = Appointment.objects.select_related("patient", "provider__user").order_by("start", "-pk")
+    ordered = Appointment.objects.select_related("patient", "provider__user").order_by("start", "id")
     paginator = EstimatedCountPaginator(ordered, 3)
     pages = [list(paginator.page(n).object_list) for n in paginator.page_range]
     assert [[a.pk for a in page] for page in pages] == [[a.pk for a in ordered[i : i + 3]] for i in range(0, 7, 3)]
@@ -53,11 +53,11 @@ def test_a_search_in_the_admin_is_paged_the_same_way(client, clinic_admin, appoi
     client.force_login(clinic_admin)
     response = client.get("/admin/appointments/appointment/", {"o": "1"})
     shown = [a.pk for a in response.context["cl"].result_list]
-    assert shown == [a.pk for a in Appointment.objects.order_by("start", "-pk")]
+    assert shown == [a.pk for a in Appointment.objects.order_by("start", "id")]
 
 
 def test_a_filtered_list_is_counted_up_to_the_cap(appointments, django_assert_num_queries):
-    filtered = Appointment.objects.filter(status=Appointment.Status.BOOKED).order_by("start", "-pk")
+    filtered = Appointment.objects.filter(status=Appointment.Status.BOOKED).order_by("start", "id")
     paginator = EstimatedCountPaginator(filtered, 2)
     paginator.count_cap = 5
     with django_assert_num_queries(1):
@@ -80,7 +80,7 @@ def test_a_page_of_a_filtered_list_reads_its_rows_by_key_alone(appointments):
 
     filtered = Appointment.objects.filter(patient__family_name__startswith="").select_related("patient")
     with CaptureQueriesContext(connection) as queries:
-        page = EstimatedCountPaginator(filtered.order_by("start", "-pk"), 3).page(1)
+        page = EstimatedCountPaginator(filtered.order_by("start", "id"), 3).page(1)
         assert [a.patient.pk for a in page.object_list]
     keys, rows = queries.captured_queries[-2:]
     assert "LIKE" in keys["sql"] and "LIKE" not in rows["sql"]
@@ -144,7 +144,7 @@ def test_the_rows_read_no_column_left_out_of_list_only(
 
 
 def test_list_only_reads_those_columns_and_the_relations_they_name(appointments, django_assert_num_queries):
-    ordered = Appointment.objects.select_related("patient", "provider__user", "location").order_by("start", "pk")
+    ordered = Appointment.objects.select_related("patient", "provider__user", "location").order_by("start", "id")
     paginator = EstimatedCountPaginator(ordered, 5, only=("start", "patient__family_name", "provider__user__email"))
     assert paginator.count == 7
     with django_assert_num_queries(2):
@@ -154,3 +154,14 @@ def test_list_only_reads_those_columns_and_the_relations_they_name(appointments,
     # Other columns are deferred, and the location (not named) is not joined.
     assert "reason" in rows[0].get_deferred_fields() and "given_name" in rows[0].patient.get_deferred_fields()
     assert "location" not in rows[0]._state.fields_cache
+
+
+@pytest.mark.parametrize(
+    ("params", "order"),
+    [({}, ["start", "id"]), ({"o": "1"}, ["start", "pk"]), ({"o": "-1"}, ["-start", "-pk"])],
+)
+def test_the_appointment_list_breaks_ties_in_the_direction_it_is_sorted(client, clinic_admin, params, order):
+    # Either way, the (start, id, patient) index walked forwards or backwards (no sort of every row).
+    client.force_login(clinic_admin)
+    response = client.get("/admin/appointments/appointment/", params)
+    assert list(response.context["cl"].queryset.query.order_by) == order

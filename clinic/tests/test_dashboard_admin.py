@@ -212,9 +212,8 @@ def test_a_user_without_the_appointment_permission_cannot_use_the_buttons(client
 
 
 # --- Query counts ---------------------------------------------------------------------------
-# Every dashboard starts with 4 queries (session, user, OTP device, the user's groups = roles) and
-# ends with 2 (the user's and their groups' permissions, for the app list). In between, one
-# bounded query per panel:
+# Every dashboard makes 4 queries (session, user, OTP device, and the user's permissions with
+# their group names = roles, in one: accounts.backends) and one bounded query per panel:
 # - doctor (3): today's own schedule (next patient and the waiting list come from it), symptom
 #   checks of today's patients, encounters without a confirmed diagnosis;
 # - nurse (2): checked-in patients without vitals since check-in, today's schedule by location;
@@ -223,7 +222,7 @@ def test_a_user_without_the_appointment_permission_cannot_use_the_buttons(client
 #   checks per triage, checker agreement, booked minutes per provider, availability rules, time
 #   off, providers, top conditions, break-the-glass openings and lockouts (each list carries its
 #   total in a window count: one query each).
-QUERIES = {"doctor": 4 + 3 + 2, "nurse": 4 + 2 + 2, "receptionist": 4 + 4 + 2, "clinic_admin": 4 + 13 + 2}
+QUERIES = {"doctor": 4 + 3, "nurse": 4 + 2, "receptionist": 4 + 4, "clinic_admin": 4 + 13}
 
 
 @pytest.mark.parametrize("persona", sorted(QUERIES))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import admin_list_filter
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.encoding import iri_to_uri
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from clinic.admin_changelist import KEY, url_around_key
 from clinic.memo import Memo
 
 register = template.Library()
@@ -55,9 +56,6 @@ def _render_action_fields(action_form) -> str:
         "{}",
         ((format_html("<label>{} {}</label>", field.label, field) if field.label else field,) for field in action_form),
     )
-
-
-_ROW_KEY = "8231947650"  # stands for the appointment's key in URLs reversed once per table
 
 
 @register.simple_tag(takes_context=True)
@@ -155,11 +153,7 @@ def _appointment_cells(context, show_day, show_provider, show_location, link_pat
 
 def _url_around_key(name: str):
     """``reverse(name, args=[key])`` for any integer key, reversed once (escaped for an attribute)."""
-    head, found, tail = reverse(name, args=[_ROW_KEY]).partition(_ROW_KEY)
-    if not found:
-        raise NoReverseMatch(name)
-    head, tail = escape(head), escape(tail)
-    return lambda key: f"{head}{int(key)}{tail}"
+    return url_around_key(reverse(name, args=[KEY]))
 
 
 @register.simple_tag

@@ -312,3 +312,94 @@ def test_a_family_with_headaches_has_both_the_headache_and_the_source(kb: Knowle
     findings = found("the whole family have headaches since the weekend", kb)
     assert {("co_exposure_risk", Y), ("headache", Y)} <= findings
     assert ("co_exposure_risk", Y) not in found("headache since the weekend, the boiler is fine", kb)
+
+
+# --- diabetic ketoacidosis said casually: "very sleepy" beside its breathing, breath or thirst --
+
+KETOACIDOSIS_DROWSY = [
+    "my 12yo has been drinking loads and peeing constantly, now being sick, breathing deep and fast and very sleepy",
+    "my 7 year old is really sleepy, doing big sighing breaths and hes been weeing a lot",
+    "she is so sleepy today, been sick twice, tummy hurts, maybe more thirsty than usual",
+    "type 1 diabetic, sugars reading hi and im really sleepy",
+]
+
+
+@pytest.mark.parametrize("text", KETOACIDOSIS_DROWSY)
+def test_very_sleepy_beside_ketoacidosis_signs_is_drowsiness(text: str, kb: KnowledgeBase) -> None:
+    findings = found(text, kb)
+    assert ("drowsiness", Y) in findings, findings
+    assert ("fatigue", Y) not in findings, findings
+
+
+SLEEPY_BUT_TIRED = [
+    "been very sleepy this week, long days at work and not sleeping well",
+    "newborn is looking quite yellow, feeding ok-ish but very sleepy",
+    "my kid has had the runs and been sick loads, no wet nappy since this morning and is really sleepy",
+]
+
+
+@pytest.mark.parametrize("text", SLEEPY_BUT_TIRED)
+def test_very_sleepy_on_its_own_is_tiredness(text: str, kb: KnowledgeBase) -> None:
+    findings = found(text, kb)
+    assert ("fatigue", Y) in findings, findings
+    assert ("drowsiness", Y) not in findings, findings
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("doing big sighing breaths", "rapid_breathing"),
+        ("hes breathing really deep and hes been sick", "rapid_breathing"),
+        ("his breath smells of nail varnish", "fruity_breath"),
+        ("breath smells of pear drops", "fruity_breath"),
+        ("her breath smells like nail polish remover", "fruity_breath"),
+        ("really hard to wake up this morning", "drowsiness"),
+    ],
+)
+def test_lay_signs_of_ketoacidosis(text: str, code: str, kb: KnowledgeBase) -> None:
+    assert (code, Y) in found(text, kb)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("hurts when i take a deep breath", "rapid_breathing"),
+        ("i fall asleep at my desk every afternoon and snore", "drowsiness"),
+        ("painted my nails, the nail varnish smell gives me a headache", "fruity_breath"),
+    ],
+)
+def test_near_misses_of_ketoacidosis_signs(text: str, code: str, kb: KnowledgeBase) -> None:
+    assert (code, Y) not in found(text, kb)
+
+
+# --- a face that will not move on one side ----------------------------------------------------
+
+FACE_WONT_MOVE = [
+    "woke up and one side of my face wont move, cant shut my eye properly",
+    "half my face wont move since this morning",
+    "face wont move on one side and my ear hurts",
+    "my dads face has gone droopy and his speech is slurred",
+    "her smile is wonky since lunch",
+]
+
+
+@pytest.mark.parametrize("text", FACE_WONT_MOVE)
+def test_a_face_that_wont_move_on_one_side_is_a_facial_droop(text: str, kb: KnowledgeBase) -> None:
+    assert ("facial_droop", Y) in found(text, kb)
+
+
+def test_cant_shut_the_eye_is_a_whole_side_facial_weakness(kb: KnowledgeBase) -> None:
+    assert ("facial_weakness_whole_side", Y) in found("one side of my face wont move, cant shut my eye properly", kb)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my face feels a bit numb on one side after the dentist",
+        "i cant move my jaw much since the tooth was pulled",
+        "my eye wont stop watering",
+    ],
+)
+def test_near_misses_of_a_facial_droop(text: str, kb: KnowledgeBase) -> None:
+    findings = found(text, kb)
+    assert ("facial_droop", Y) not in findings, findings

@@ -40,6 +40,10 @@ from records.services import care_relationship_ensure
 
 SLOT_TAKEN = "slot_taken"
 NOT_BOOKABLE = "not_bookable"
+# An offered slot stays bookable this long after the notice has moved past it: the slot finder
+# offers the first start after now + notice, and a patient still reading the confirm page would
+# otherwise be told it is "too soon" a few seconds later. Never a start in the past.
+OFFER_HOLD = timedelta(minutes=10)
 
 Status = Appointment.Status
 _LOADED_RELATIONS = ["patient", "provider", "appointment_type", "location", "booked_by", "cancelled_by"]
@@ -114,7 +118,7 @@ def _check_time(
         if start < now - appointment_type.duration:
             raise _not_bookable(_("That time is in the past."))
     else:
-        if start < now + timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES):
+        if start < now or start < now + timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES) - OFFER_HOLD:
             raise _not_bookable(_("That time is too soon or in the past to book online."))
         if start > now + timedelta(days=settings.BOOKING_HORIZON_DAYS):
             raise _not_bookable(_("That time is too far ahead to book."))

@@ -68,6 +68,22 @@ def test_patients_cannot_book_too_soon_or_in_the_past(frozen, patient, provider,
             book(patient, provider, start, gp_visit, patient.user)
 
 
+def test_an_offered_slot_stays_bookable_for_a_while_after_the_notice_passes_it(frozen, patient, provider, gp_visit):
+    # 10:00 was offered at 08:00 (the first start after two hours' notice).
+    frozen.move_to(at(2, 8, 11))  # past the ten-minute hold: too late for 10:00
+    with pytest.raises(ValidationError, match="too soon"):
+        book(patient, provider, at(2, 10), gp_visit, patient.user)
+    frozen.move_to(at(2, 8, 5))  # within it: the patient still gets the slot they chose
+    assert book(patient, provider, at(2, 10), gp_visit, patient.user).start == at(2, 10)
+
+
+def test_a_patient_never_books_a_start_in_the_past(frozen, settings, patient, provider, gp_visit):
+    settings.BOOKING_MIN_NOTICE_MINUTES = 0  # the hold reaches back before now: still refused
+    frozen.move_to(at(2, 10, 1))
+    with pytest.raises(ValidationError, match="too soon"):
+        book(patient, provider, at(2, 10), gp_visit, patient.user)
+
+
 def test_staff_can_book_a_walk_in_now(frozen, patient, provider, gp_visit, receptionist):
     frozen.move_to(at(2, 9, 7))
     appointment = book(patient, provider, at(2, 9, 7), gp_visit, receptionist)

@@ -165,3 +165,62 @@ def test_the_appointment_list_breaks_ties_in_the_direction_it_is_sorted(client, 
     client.force_login(clinic_admin)
     response = client.get("/admin/appointments/appointment/", params)
     assert list(response.context["cl"].queryset.query.order_by) == order
+
+
+def _loaded(obj, parent=None) -> dict:
+    """An instance's loaded column values, its state and, recursively, its cached relations
+    (the way back to the instance it hangs from marked as such)."""
+    return {
+        "class": type(obj),
+        "values": {k: v for k, v in obj.__dict__.items() if k != "_state"},
+        "db": obj._state.db,
+        "adding": obj._state.adding,
+        "related": {
+            name: "parent" if value is parent and value is not None else None if value is None else _loaded(value, obj)
+            for name, value in obj._state.fields_cache.items()
+        },
+    }
+
+
+def test_rows_read_as_tuples_are_the_instances_in_bulk_gives(appointments):
+    """The page's rows built without Model.__init__ (_RowReader) against QuerySet.only(...)
+    .select_related(...).in_bulk(): the same loaded fields and related objects, a null location
+    cached as None, unloaded fields deferred and read on access."""
+    from appointments.admin import AppointmentAdmin
+    from clinic.admin_paginator import _by_key, _RowReader
+
+    appointments[0].location = None
+    appointments[0].save(update_fields=["location"])
+    only = AppointmentAdmin.list_only
+    reader = _RowReader.for_columns(Appointment, only)
+    assert reader is not None
+    ids = [a.pk for a in appointments]
+    built = reader.read(Appointment._base_manager.all(), ids)
+    expected = _by_key(Appointment.objects.select_related("patient", "provider__user"), only).in_bulk(ids)
+    assert sorted(built) == sorted(expected) == sorted(ids)
+    for pk in ids:
+        assert _loaded(built[pk]) == _loaded(expected[pk])
+        assert built[pk].get_deferred_fields() == expected[pk].get_deferred_fields()
+        assert built[pk].provider.user.provider is built[pk].provider  # the one-to-one's way back
+    assert built[appointments[0].pk].location is None
+    assert built[ids[1]].reason == Appointment.objects.get(pk=ids[1]).reason  # deferred: read on access
+    assert str(built[ids[1]]) == str(Appointment.objects.get(pk=ids[1]))
+
+
+def test_rows_with_a_post_init_receiver_or_other_relations_are_read_through_in_bulk():
+    from django.db.models.signals import post_init
+
+    from clinic.admin_paginator import _RowReader
+
+    assert _RowReader._plan(Appointment, ("start", "patient__appointments__start")) is None  # a reverse relation
+    assert _RowReader._plan(Appointment, ("start", "no_such_column")) is None
+
+    def receiver(**kwargs):
+        pass
+
+    post_init.connect(receiver, sender=Appointment)
+    try:
+        assert _RowReader._plan(Appointment, ("start", "patient__family_name")) is None
+    finally:
+        post_init.disconnect(receiver, sender=Appointment)
+    assert _RowReader._plan(Appointment, ("start", "patient__family_name")) is not None

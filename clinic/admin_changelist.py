@@ -8,11 +8,11 @@ per-column work (the cell's class, how its value is shown, the change URL around
 settled once per page, and each row only reads its values and escapes them.
 
 Use ``LightChangelistMixin`` on a ModelAdmin and let its ``change_list.html`` extend
-``admin/light_change_list.html``, which includes ``admin/change_list_results.html`` with
-``cl.light_result_list`` in ``{% block result_list %}``. A changelist with a column of
-another kind (a callable, a model method), list_editable, a popup, ``to_field`` or a
-non-integer key gets Django's own rows. clinic/tests/test_admin_changelist.py checks both give
-the same HTML.
+``admin/light_change_list.html``, which writes ``cl.light_result_table`` (what Django's
+``admin/change_list_results.html`` writes, headers and rows) in ``{% block result_list %}``.
+A changelist with a column of another kind (a callable, a model method), list_editable, a
+popup, ``to_field`` or a non-integer key gets Django's own rows in that table.
+clinic/tests/test_admin_changelist.py checks both give the same HTML.
 """
 
 from __future__ import annotations
@@ -40,11 +40,12 @@ from django.contrib.admin.utils import (
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
+from django.template.defaultfilters import capfirst
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat
 from django.utils.formats import get_format
 from django.utils.functional import cached_property
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -80,6 +81,34 @@ class LightChangeList(ChangeList):
             "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
             "results": list(results(self)) if rows is None else rows,
         }
+
+    @cached_property
+    def light_result_table(self) -> str:
+        """``admin/change_list_results.html`` rendered with ``light_result_list``, written in one
+        pass: the template language took a millisecond for 50 rows and 8 headers. The same
+        markup (clinic/tests/test_admin_changelist.py renders both); escaped as the template
+        escapes (conditional_escape, and capfirst keeping a safe header safe)."""
+        context = self.light_result_list
+        out = ["\n"]
+        if context["result_hidden_fields"]:
+            hidden = "".join(conditional_escape(item) for item in context["result_hidden_fields"])
+            out.append(f'\n<div class="hiddenfields">\n{hidden}\n</div>\n')
+        out.append("\n")
+        if context["results"]:
+            out.append('\n<div class="results">\n<table id="result_list">\n<thead>\n<tr>\n')
+            many = context["num_sorted_fields"] > 1
+            for header in context["result_headers"]:
+                out.append(_header_cell(header, many))
+            out.append("\n</tr>\n</thead>\n<tbody>\n")
+            for result in context["results"]:
+                out.append("\n")
+                errors = result.form.non_field_errors() if getattr(result, "form", None) else None
+                if errors:
+                    out.append(f'\n    <tr><td colspan="{len(result)}">{conditional_escape(errors)}</td></tr>\n')
+                out.append(f"\n<tr>{''.join(conditional_escape(item) for item in result)}</tr>\n")
+            out.append("\n</tbody>\n</table>\n</div>\n")
+        out.append("\n")
+        return SafeString("".join(out))
 
     def light_rows(self) -> list[ResultList] | None:
         """Each row's cells as one string (the template joins a row's items), or None."""
@@ -162,6 +191,35 @@ class LightChangeList(ChangeList):
         if type(field) is models.DateField:
             return _date(field.attname, empty, get_format("DATE_FORMAT")), nowrap
         return _plain(field, empty, linked), nowrap
+
+
+def _header_cell(header: dict, many_sorted: bool) -> str:
+    """One ``<th>`` of change_list_results.html."""
+    sort = ""
+    if header["sortable"] and header["sort_priority"] > 0:
+        priority = ""
+        if many_sorted:
+            title = _("Sorting priority: %(priority_number)s") % {"priority_number": header["sort_priority"]}
+            priority = (
+                f'<span class="sortpriority" title="{conditional_escape(title)}">{header["sort_priority"]}</span>'
+            )
+        direction = "ascending" if header["ascending"] else "descending"
+        remove = conditional_escape(header["url_remove"])
+        sort = (
+            f'\n       <div class="sortoptions">\n         <a class="sortremove" href="{remove}"'
+            f' title="{conditional_escape(_("Remove from sorting"))}"></a>\n         {priority}\n'
+            f'         <a href="{conditional_escape(header["url_toggle"])}" class="toggle {direction}"'
+            f' title="{conditional_escape(_("Toggle sorting"))}"></a>\n       </div>\n   '
+        )
+    text = conditional_escape(capfirst(header["text"]))
+    if header["sortable"]:
+        text = f'<a href="{conditional_escape(header["url_primary"])}">{text}</a>'
+    else:
+        text = f"<span>{text}</span>"
+    return (
+        f'\n<th scope="col"{conditional_escape(header["class_attrib"])}>\n   {sort}\n'
+        f'   <div class="text">{text}</div>\n   <div class="clear"></div>\n</th>'
+    )
 
 
 def url_around_key(url: str) -> Callable[[int], str]:

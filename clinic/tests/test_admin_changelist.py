@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.admin.templatetags.admin_list import items_for_result
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from appointments.tests.factories import AppointmentFactory, LocationFactory
@@ -29,10 +30,15 @@ def _pages(staff, url: str, params: dict):
     light = cl.light_rows()
     assert light is not None and len(light) == len(cl.result_list) > 0
     django = ["".join(items_for_result(cl, obj, None)) for obj in cl.result_list]
+    # The whole table (headers, sort links, rows) as Django's template writes it.
+    assert cl.light_result_table == render_to_string("admin/change_list_results.html", cl.light_result_list)
+    assert cl.light_result_table in response.content.decode()
     return response.content.decode(), [row[0] for row in light], django
 
 
-@pytest.mark.parametrize("params", [{}, {"q": "ann"}, {"q": "<b>o ann", "status": "booked", "o": "-1.3"}])
+@pytest.mark.parametrize(
+    "params", [{}, {"q": "ann"}, {"q": "<b>o ann", "status": "booked", "o": "-1.3"}, {"o": "2"}, {"o": "4.-1.3"}]
+)
 def test_appointment_rows_are_the_ones_django_renders(staff, params):
     patient = PatientFactory(given_name="Ann", family_name=AWKWARD)
     AppointmentFactory(patient=patient, location=None, reason=AWKWARD)

@@ -37,6 +37,14 @@ LEAK_CAP = 0.08
 AGE_PENALTY_BASE = 3.0
 AGE_PENALTY_PER_YEAR = 1.5
 IMPOSSIBLE = -1e4
+# A condition of a known pregnancy (the knowledge base gives "pregnant" at least this likelihood:
+# pre-eclampsia, a urinary infection in pregnancy, morning sickness) is one a patient names the
+# pregnancy for. When the text tells of no pregnancy, a missed period or a baby's movements, such
+# a condition is this much less likely (as strong as an age just outside its range); an ectopic
+# pregnancy, which may come before the patient knows, is not one of them.
+KNOWN_PREGNANCY_P = 0.95
+PREGNANCY_CONTEXT = ("f:pregnant", "f:missed_period", "f:reduced_fetal_movements")
+UNTOLD_PREGNANCY_PENALTY = 3.0
 
 
 class Applicability:
@@ -48,10 +56,24 @@ class Applicability:
         self.age_max = np.array([c.age_max for c in conditions], dtype=float)
         self.female_only = np.array([c.sex == "female" for c in conditions])
         self.male_only = np.array([c.sex == "male" for c in conditions])
+        self.known_pregnancy = np.array([c.findings.get("pregnant", 0.0) >= KNOWN_PREGNANCY_P for c in conditions])
 
-    def log_penalty(self, ages: Sequence[float | None], sexes: Sequence[str | None]) -> np.ndarray:
+    def log_penalty(
+        self,
+        ages: Sequence[float | None],
+        sexes: Sequence[str | None],
+        rows: Sequence[Mapping[str, float]] | None = None,
+    ) -> np.ndarray:
+        """(n, conditions) log-penalties for age and sex and, given the feature ``rows``, for a
+        known pregnancy's conditions when the text tells of no pregnancy."""
         n = len(ages)
         penalty = np.zeros((n, len(self.age_min)))
+        # a model saved before the pregnancy penalty existed has no such column
+        known_pregnancy = getattr(self, "known_pregnancy", None)
+        if rows is not None and known_pregnancy is not None and known_pregnancy.any():
+            for i, row in enumerate(rows):
+                if not any(row.get(code, 0.0) > 0 for code in PREGNANCY_CONTEXT):
+                    penalty[i, known_pregnancy] -= UNTOLD_PREGNANCY_PENALTY
         for i, (age, sex) in enumerate(zip(ages, sexes, strict=True)):
             if age is not None:
                 outside = np.maximum(self.age_min - age, 0) + np.maximum(age - self.age_max, 0)

@@ -676,6 +676,10 @@ ATTACK_ENDS: tuple[tuple[str, ...], ...] = (
     ("lasted",),  # "lasted 10 minutes": it is over
     ("lasts",),  # "lasts about 10 mins": each one ends
 )
+# "then it goes after 20 mins", "then they stop": the same ends with the attack named
+ATTACK_ENDS += tuple(
+    (first, pronoun, *rest) for first, *rest in ATTACK_ENDS if first == "then" for pronoun in ("it", "they")
+)
 # After a negative phrase, a comparison says nothing changed: "not eating more than usual" is no
 # loss of appetite (but "cant eat more than a few mouthfuls" is).
 COMPARATIVES: frozenset[str] = frozenset({"more", "less", "extra"})
@@ -702,7 +706,22 @@ POST_NEGATION_PAIRS: frozenset[tuple[str, str]] = frozenset(
 # what brings the pain (or a leak) on, not that the patient has them: "tummy hurts when i cough" is
 # no cough, nor "leak wee when i cough, sneeze or jump" a sneeze.
 AGGRAVATING_ACTIONS: frozenset[str] = frozenset(
-    ["cough", "coughing", "coughs", "sneeze", "sneezing", "sneezes", "laugh", "laughing", "move", "moving"]
+    [
+        "cough",
+        "coughing",
+        "coughs",
+        "sneeze",
+        "sneezing",
+        "sneezes",
+        "laugh",
+        "laughing",
+        "move",
+        "moving",
+        # "worse when i twist" is a movement that hurts, not a twisting injury
+        "twist",
+        "twisting",
+        "twists",
+    ]
 )
 AGGRAVATION_CUES: frozenset[str] = frozenset(["when", "if", "on", "to", "while", "with"])
 PAIN_OR_WORSE: frozenset[str] = frozenset(

@@ -90,7 +90,7 @@ class ScoringModel:
                 self.classifier, feature_rows, self.condition_ids
             )
         combined = combined / self.temperature
-        return log_normalize(combined + self.applicability.log_penalty(ages, sexes))
+        return log_normalize(combined + self.applicability.log_penalty(ages, sexes, feature_rows))
 
     def proba(
         self,

@@ -356,8 +356,11 @@ def coordinated(words: list[str]) -> set[int]:
                 k += 1
             if k == j or k - j > 2 or k >= n or words[k] not in lx.DESCRIPTORS:
                 break
-            if k + 1 < n and words[k + 1] in lx.COLOURED_NOUNS:
-                break  # "eye red, yellow gunk": the yellow is the gunk's
+            noun = k + 1
+            while noun < n and words[noun] in lx.DESCRIPTORS:
+                noun += 1
+            if noun < n and words[noun] in lx.COLOURED_NOUNS:
+                break  # "eye red, yellow gunk", "gritty, sticky yellow stuff": the yellow is the stuff's
             run.extend(range(j, k + 1))
             j = k + 1
         if len(run) > 1:

@@ -313,18 +313,26 @@ class TextIndex:
     def _passed_panic(
         self, words: list[str], matches: list[Candidate], codes: list[str], negated: list[bool]
     ) -> list[str]:
-        """ "Couldnt breathe" in a panic attack that has passed ("thought i was dying, it passed
-        after 15 mins") was the attack's breathlessness, not a struggle to breathe now: read as
-        plain shortness of breath. Said as now ("now i cant breathe", "still cant breathe") or
-        with no panic attack or no end to it in the text, it stays the warning sign."""
+        """ "Couldnt breathe" in a panic attack, or in attacks that keep coming, that the text
+        says pass ("thought i was dying, it passed after 15 mins", "keep getting these attacks
+        ... lasts 10 mins then goes") was the attack's breathlessness, not a struggle to breathe
+        now: read as plain shortness of breath, and "feel like im dying" as the attack's fear.
+        Said as now ("now i cant breathe", "still cant breathe") or with no attack or no end to
+        it in the text, both stay warning signs."""
         panic, severe, plain = _PASSED_PANIC
         if not {panic, severe, plain} <= self.kb.findings.keys():
             return codes
         told = {code for code, no in zip(codes, negated, strict=True) if not no}
-        if panic not in told or severe not in told or not passed_attack(words):
+        # attacks that keep coming and going ("keep getting these attacks ... then it goes") are
+        # told like a panic attack even when the word "panic" is missing
+        attacks = panic in told or _RECURRENT in told
+        if not attacks or not told.intersection((severe, _DYING)) or not passed_attack(words):
             return codes
+        # "feel like im dying" in such an attack is the attack's fear of dying, not feeling
+        # gravely ill now
+        readings = {severe: plain, _DYING: panic}
         return [
-            plain if code == severe and not _CURRENT.intersection(words[max(0, m.start - 2) : m.start]) else code
+            readings.get(code, code) if not _CURRENT.intersection(words[max(0, m.start - 2) : m.start]) else code
             for m, code in zip(matches, codes, strict=True)
         ]
 
@@ -450,6 +458,8 @@ class TextIndex:
 _FLAG_URGENCY = {None: 0, "urgent": 1, "emergency": 2}
 # (the panic attack, the warning sign it may have held, its reading once the attack has passed)
 _PASSED_PANIC = ("panic_attacks", "shortness_of_breath_severe", "shortness_of_breath")
+_RECURRENT = "recurrent_episodes"
+_DYING = "feeling_very_ill"
 _KNOWN_SUFFIX = "_known"
 _CURRENT = frozenset({"now", "still", "currently", "right"})
 _DURATION_LEADS = frozenset({"for", "about", "around", "roughly", "nearly", "almost"})

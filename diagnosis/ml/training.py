@@ -249,8 +249,8 @@ def train(
     ages_val, sexes_val = [c.age for c in val_cases], [c.sex for c in val_cases]
     ages_test, sexes_test = [c.age for c in test_cases], [c.sex for c in test_cases]
     applicability = Applicability(kb, ids)
-    pen_val = applicability.log_penalty(ages_val, sexes_val)
-    pen_test = applicability.log_penalty(ages_test, sexes_test)
+    pen_val = applicability.log_penalty(ages_val, sexes_val, X_val)
+    pen_test = applicability.log_penalty(ages_test, sexes_test, X_test)
 
     bayes = BayesModel(kb, prior=class_weights(kb))
     bayes_val = bayes.predict_log_proba(X_val)

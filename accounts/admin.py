@@ -8,7 +8,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts import services
+from accounts import roles, services
 from accounts.models import SecurityEvent, User
 
 
@@ -30,6 +30,16 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ("last_login", "date_joined")
     filter_horizontal = ("groups",)
     actions = ["reset_two_factor"]
+
+    def get_queryset(self, request):
+        # Every staff role may look colleagues up; only clinic admins, who manage logins, see
+        # patients' logins. Anyone else reaches a patient's name and address through the
+        # record, where records.access scopes it (a clinician: patients in their care) and
+        # records.audit logs the read. The autocomplete of user fields answers from here too.
+        qs = super().get_queryset(request)
+        if roles.has_role(request.user, roles.CLINIC_ADMIN):
+            return qs
+        return qs.filter(is_staff=True)
 
     @admin.action(
         description=_("Reset two-factor (user lost their phone): they enrol again at next login"),

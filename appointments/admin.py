@@ -482,6 +482,11 @@ class AppointmentAdmin(LightChangelistMixin, ValidatingAutocompleteMixin, CsvExp
             audit_read(actor=request.user, patient=obj.patient, obj=obj, what="appointment")
         return super().change_view(request, object_id, form_url=form_url, extra_context=extra_context)
 
+    def history_view(self, request, object_id, extra_context=None):
+        # Its title names the patient, the clinician and the time: a read like the change page.
+        _audit_page(self, request, object_id, "history:appointment")
+        return super().history_view(request, object_id, extra_context)
+
     @admin.display(description=_("start"), ordering="start")
     def local_start(self, obj: Appointment) -> str:
         return timezone.localtime(obj.start, selectors.clinic_zone()).strftime("%a %d %b %Y %H:%M")
@@ -571,6 +576,14 @@ class AppointmentAdmin(LightChangelistMixin, ValidatingAutocompleteMixin, CsvExp
         return TemplateResponse(request, "admin/appointments/schedule.html", context)
 
 
+def _audit_page(model_admin, request, object_id, what: str) -> None:
+    """Log a staff page about one booking or waiting-list place as a read of its patient's data
+    (nothing for an object this user cannot open: the page then shows nothing of it)."""
+    obj = model_admin.get_object(request, object_id)
+    if obj is not None:
+        audit_read(actor=request.user, patient=obj.patient, obj=obj, what=what)
+
+
 def _pick(options, raw):
     try:
         wanted = int(raw)
@@ -600,6 +613,16 @@ class WaitlistEntryAdmin(ValidatingAutocompleteMixin, admin.ModelAdmin):
     readonly_fields = ("status", "created_at", "offered_at", "offered_start", "offered_provider", "appointment")
     actions = ("close",)
     ordering = ("created_at",)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The page shows the patient and why they wait (their own words): an audited read.
+        if request.method == "GET":
+            _audit_page(self, request, object_id, "waitlistentry")
+        return super().change_view(request, object_id, form_url=form_url, extra_context=extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        _audit_page(self, request, object_id, "history:waitlistentry")
+        return super().history_view(request, object_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         if change:

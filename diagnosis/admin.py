@@ -31,7 +31,14 @@ class SymptomCheckAdmin(CsvExportMixin, admin.ModelAdmin):
     list_display = ("created_at", "patient", "triage", "top_condition", "confirmed_icd10", "agrees_top3")
     list_filter = ("triage", "agrees_top3", period_filter("created_at"))
     csv_fields = (
-        "created_at", "patient", "age", "sex", "triage", "top_condition", "confirmed_icd10", "agrees_top3",
+        "created_at",
+        "patient",
+        "age",
+        "sex",
+        "triage",
+        "top_condition",
+        "confirmed_icd10",
+        "agrees_top3",
         "model_version",
     )
     list_select_related = ["patient"]
@@ -40,9 +47,23 @@ class SymptomCheckAdmin(CsvExportMixin, admin.ModelAdmin):
     change_list_template = "admin/diagnosis/symptomcheck/change_list.html"
     change_form_template = "admin/diagnosis/symptomcheck/change_form.html"
     readonly_fields = (
-        "patient", "created_by", "created_at", "text", "age", "sex", "triage", "triage_reasons", "findings",
-        "answers", "conditions", "model_version", "encounter", "confirmed_icd10", "confirmed_at",
-        "confirmed_by", "agrees_top3",
+        "patient",
+        "created_by",
+        "created_at",
+        "text",
+        "age",
+        "sex",
+        "triage",
+        "triage_reasons",
+        "findings",
+        "answers",
+        "conditions",
+        "model_version",
+        "encounter",
+        "confirmed_icd10",
+        "confirmed_at",
+        "confirmed_by",
+        "agrees_top3",
     )
 
     def get_queryset(self, request):
@@ -66,12 +87,22 @@ class SymptomCheckAdmin(CsvExportMixin, admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "can_confirm": obj is not None and self._may_confirm(request)}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def history_view(self, request, object_id, extra_context=None):
+        # A look at a patient's check, as the history of every clinical entry (records.admin).
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            audit_read(actor=request.user, patient=obj.patient, obj=obj, what="history:symptom_check")
+        return super().history_view(request, object_id, extra_context)
+
     def changelist_view(self, request, extra_context=None):
         today = timezone.now()
-        start = (today - timedelta(days=31 * AGREEMENT_MONTHS)).replace(day=1, hour=0, minute=0, second=0,
-                                                                        microsecond=0)
-        extra_context = {**(extra_context or {}),
-                         "agreement": selectors.checker_agreement(start=start, end=today + timedelta(days=1))}
+        start = (today - timedelta(days=31 * AGREEMENT_MONTHS)).replace(
+            day=1, hour=0, minute=0, second=0, microsecond=0
+        )
+        extra_context = {
+            **(extra_context or {}),
+            "agreement": selectors.checker_agreement(start=start, end=today + timedelta(days=1)),
+        }
         response = super().changelist_view(request, extra_context)
         cl = getattr(response, "context_data", {}).get("cl") if isinstance(response, TemplateResponse) else None
         if cl is not None:
@@ -84,8 +115,11 @@ class SymptomCheckAdmin(CsvExportMixin, admin.ModelAdmin):
 
     def get_urls(self):
         extra = [
-            path("<int:pk>/confirm/", self.admin_site.admin_view(self.confirm_view),
-                 name="diagnosis_symptomcheck_confirm"),
+            path(
+                "<int:pk>/confirm/",
+                self.admin_site.admin_view(self.confirm_view),
+                name="diagnosis_symptomcheck_confirm",
+            ),
         ]
         return extra + super().get_urls()
 
@@ -122,13 +156,32 @@ class SymptomCheckAdmin(CsvExportMixin, admin.ModelAdmin):
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
-    list_display = ("pk", "created_at", "is_active", "vignette_top3_display", "heldout_top3_display",
-                    "training_seconds", "size_mb")
+    list_display = (
+        "pk",
+        "created_at",
+        "is_active",
+        "vignette_top3_display",
+        "heldout_top3_display",
+        "training_seconds",
+        "size_mb",
+    )
     list_filter = ("is_active",)
     change_form_template = "admin/diagnosis/modelversion/model_card.html"
     readonly_fields = (
-        "file_name", "sha256", "size", "sklearn_version", "kb_hash", "seed", "training_summary", "metrics",
-        "vignette_metrics", "training_seconds", "created_at", "created_by", "is_active", "activated_at",
+        "file_name",
+        "sha256",
+        "size",
+        "sklearn_version",
+        "kb_hash",
+        "seed",
+        "training_summary",
+        "metrics",
+        "vignette_metrics",
+        "training_seconds",
+        "created_at",
+        "created_by",
+        "is_active",
+        "activated_at",
         "activated_by",
     )
     fields = (*readonly_fields, "notes")
@@ -153,16 +206,25 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
-        extra_context = {**(extra_context or {}), **(model_card_context(obj) if obj else {}),
-                         "can_activate": request.user.has_perm("diagnosis.change_modelversion")}
+        extra_context = {
+            **(extra_context or {}),
+            **(model_card_context(obj) if obj else {}),
+            "can_activate": request.user.has_perm("diagnosis.change_modelversion"),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         extra = [
-            path("<int:pk>/activate/", self.admin_site.admin_view(require_POST(self.activate_view)),
-                 name="diagnosis_modelversion_activate"),
-            path("rollback/", self.admin_site.admin_view(require_POST(self.rollback_view)),
-                 name="diagnosis_modelversion_rollback"),
+            path(
+                "<int:pk>/activate/",
+                self.admin_site.admin_view(require_POST(self.activate_view)),
+                name="diagnosis_modelversion_activate",
+            ),
+            path(
+                "rollback/",
+                self.admin_site.admin_view(require_POST(self.rollback_view)),
+                name="diagnosis_modelversion_rollback",
+            ),
         ]
         return extra + super().get_urls()
 
@@ -199,9 +261,13 @@ def _pct(value) -> str:
 def model_card_context(version: ModelVersion) -> dict:
     metrics = version.metrics or {}
     classifiers = [
-        {"name": name, "fit_seconds": data.get("fit_seconds"), **{k: _pct((data.get("test") or {}).get(k))
-                                                                   for k in ("top1", "top3", "top5")},
-         "brier": (data.get("test") or {}).get("brier"), "ece": (data.get("test") or {}).get("ece")}
+        {
+            "name": name,
+            "fit_seconds": data.get("fit_seconds"),
+            **{k: _pct((data.get("test") or {}).get(k)) for k in ("top1", "top3", "top5")},
+            "brier": (data.get("test") or {}).get("brier"),
+            "ece": (data.get("test") or {}).get("ece"),
+        }
         for name, data in (metrics.get("classifiers") or {}).items()
     ]
     final = (metrics.get("final") or {}).get("test") or {}
@@ -216,8 +282,9 @@ def model_card_context(version: ModelVersion) -> dict:
             "final_ece": final.get("ece"),
             "bayes": {k: _pct(bayes.get(k)) for k in ("top1", "top3", "top5")},
             "triage": {k: _pct(triage.get(k)) for k in ("exact", "safe")},
-            "vignettes": {k: _pct(vig.get(k)) for k in ("top1", "top3", "top5", "top10", "triage_exact",
-                                                        "triage_safe")},
+            "vignettes": {
+                k: _pct(vig.get(k)) for k in ("top1", "top3", "top5", "top10", "triage_exact", "triage_safe")
+            },
             "vignettes_n": vig.get("n"),
             "summary": version.training_summary or {},
             "versions": ModelVersion.objects.only("pk", "created_at", "is_active", "vignette_metrics")[:20],

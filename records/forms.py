@@ -73,10 +73,9 @@ class RegistrationForm(_PasswordPairMixin, forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail address already exists."), code="duplicate")
-        return email
+        # A taken address is not a form error: that would tell anyone which addresses have an
+        # account (records.services.patient_self_register e-mails the owner instead).
+        return User.objects.normalize_email(self.cleaned_data["email"])
 
     def clean(self):
         cleaned = super().clean()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -113,12 +114,26 @@ def patient_self_register(
     sex: str,
     phone: str = "",
     link_base: str,
-) -> Patient:
+) -> Patient | None:
     """A new portal login (inactive until the e-mail address is verified) and its patient,
-    together or not at all. ``link_base`` is the site's absolute root URL for the e-mail."""
-    email = User.objects.normalize_email(email)
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("An account with this e-mail address already exists.")})
+    together or not at all. ``link_base`` is the site's absolute root URL for the e-mail.
+
+    An address that has a login already gets ``None`` and nothing written: its owner is told
+    by e-mail, and the caller answers as for a new registration, so the page does not tell
+    whoever typed the address that it has an account (nor does the time taken: the password
+    is hashed either way)."""
+    email = User.objects.normalize_email(email.strip())
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        make_password(password)
+        context = {
+            "login": link_base.rstrip("/") + reverse("accounts:login"),
+            "reset": link_base.rstrip("/") + reverse("accounts:password_reset"),
+            "clinic": settings.CLINIC_NAME,
+        }
+        to = existing.email
+        transaction.on_commit(lambda: _send("registration_exists", to=to, context=context))
+        return None
     user = User.objects.create_user(email, password, first_name=given_name, last_name=family_name, is_active=False)
     user.groups.add(_patient_group())
     patient = _save(

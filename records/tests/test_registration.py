@@ -66,8 +66,7 @@ def test_a_forged_verification_link_is_refused(client):
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"email": "alice@example.org"}, "email"),
-        ({"email": "ALICE@example.org"}, "email"),
+        ({"email": "not an address"}, "email"),
         ({"date_of_birth": (timezone.localdate() + dt.timedelta(days=1)).isoformat()}, "date_of_birth"),
         ({"date_of_birth": "1890-01-01"}, "date_of_birth"),
         ({"date_of_birth": "not a date"}, "date_of_birth"),

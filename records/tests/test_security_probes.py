@@ -1,0 +1,53 @@
+"""Security probes of the record's public pages: self-registration must not tell a stranger
+which e-mail addresses have an account (the login form and the e-mail change keep that
+private too)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import User
+from records.models import Patient
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-good-long-passphrase-77"
+
+
+def _form(email: str) -> dict:
+    return {
+        "given_name": "Mallory",
+        "family_name": "Probe",
+        "date_of_birth": "1985-04-12",
+        "sex": "female",
+        "email": email,
+        "phone": "",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
+
+
+@pytest.mark.parametrize("taken", ["alice@example.org", " ALICE@example.org"])
+def test_registering_a_taken_address_answers_as_for_a_new_one(
+    client, django_capture_on_commit_callbacks, patient_user, taken
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = client.post(reverse("records:register"), _form("newcomer@example.org"))
+    mail.outbox.clear()
+    users, patients = User.objects.count(), Patient.objects.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        probed = client.post(reverse("records:register"), _form(taken))
+
+    assert (probed.status_code, probed["Location"]) == (fresh.status_code, fresh["Location"])
+    assert (User.objects.count(), Patient.objects.count()) == (users, patients)
+    patient_user.refresh_from_db()
+    assert (patient_user.first_name, patient_user.is_active) == ("Alice", True)
+    # Only the owner of the address hears of it: they have an account already, and no link
+    # that would confirm anything.
+    (sent,) = mail.outbox
+    assert sent.to == ["alice@example.org"]
+    assert "already" in sent.body and "/records/verify/" not in sent.body
+    assert reverse("accounts:password_reset") in sent.body

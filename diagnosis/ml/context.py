@@ -11,7 +11,8 @@ Used by the text index (``text.py``) after phrase matching:
   time after a context ("my kids have had it for 2 days") and the time since an event ("fell 3
   days ago") still date the complaint;
 - "hurts to walk", "urgency": a site-bound phrase means its finding only when the nearest body
-  site named around it is the finding's ("tummy pain, hurts to walk"; "the runs and urgency");
+  site named around it is the finding's ("tummy pain, hurts to walk"; "the runs and urgency"),
+  never one named after it in a denial ("tender when i press, doesnt go down my arm");
 - "stiff for 10 mins in the morning": a short duration of one episode is no symptom's duration;
 - "not eating more than usual": a negative phrase compared with before says nothing changed;
 - "eases off after walking about": what follows a word of relief relieves the pain;
@@ -29,6 +30,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from diagnosis.ml import lexicon as lx
+from diagnosis.ml.negation import starts_negation
 
 __all__ = [
     "Match",
@@ -145,8 +147,14 @@ def _lead_in(words: list[str], pos: int, starts: set[int]) -> range:
 
 def site_of(words: list[str], start: int, end: int) -> str | None:
     """The body part a phrase at ``start:end`` speaks of: the nearest word of ``SITE_WORDS`` or
-    ``BODY_WORDS`` before it, else after it; None when the text names none."""
-    for k in [*range(start - 1, -1, -1), *range(end, len(words))]:
+    ``BODY_WORDS`` before it, else after it up to a negation (what follows "doesnt go down my
+    arm" is denied, so no site of the phrase); None when the text names none."""
+    after = []
+    for k in range(end, len(words)):
+        if starts_negation(words, k):
+            break
+        after.append(k)
+    for k in [*range(start - 1, -1, -1), *after]:
         if words[k] in lx.BODY_WORDS or any(words[k] in names for names in lx.SITE_WORDS.values()):
             return words[k]
     return None

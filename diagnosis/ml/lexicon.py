@@ -159,6 +159,14 @@ NEGATION_TRIGGERS: frozenset[str] = frozenset(
 NEGATIVE_PHRASE_STARTS: frozenset[str] = NEGATION_TRIGGERS | frozenset(
     ["cant", "wont", "barely", "hardly", "unable", "fewer", "less", "only"]
 )
+# A motion verb after a trigger is no pseudo-negation when a path to a body part follows it:
+# "doesnt go down my arm", "not going into my jaw" deny where a pain goes ("doesnt go down",
+# "not going away" are no denial).
+MOTION_VERBS: frozenset[str] = frozenset(["go", "goes", "going", "gone", "went", "move", "moves", "moving"])
+PATH_PREPOSITIONS: frozenset[str] = frozenset(
+    ["down", "up", "into", "to", "through", "across", "round", "around", "along", "towards"]
+)
+POSSESSIVES: frozenset[str] = frozenset(["my", "his", "her", "their", "your", "our"])
 # Two-word triggers: the first word alone does not negate.
 NEGATION_PAIRS: frozenset[tuple[str, str]] = frozenset(
     {("negative", "for"), ("free", "of"), ("absence", "of"), ("absent", "of")}
@@ -560,6 +568,10 @@ BODY_WORDS: frozenset[str] = frozenset(
         "jaw",
         "scalp",
     ]
+)
+# The object that is the subject itself: "knock myself out" is still knocked out.
+REFLEXIVES: frozenset[str] = frozenset(
+    ["myself", "himself", "herself", "themselves", "themself", "yourself", "ourselves", "itself"]
 )
 # Body parts a patient joins with "and" under one complaint ("lips and tongue swollen", "chest
 # and arm pain"): a phrase about one may pass over the other.

@@ -3,7 +3,8 @@
 "no fever, cough or rash" negates all three; "no fever i have a cough", "no fever, light hurts
 my eyes", "no cough and his lips are blue" or "no rash light hurts" end the scope at a new
 statement; "denies chest pain but..." ends it at a scope breaker;
-"temperature is normal" and "the headache has gone" negate what comes before them; "bit of a
+"temperature is normal" and "the headache has gone" negate what comes before them; "doesnt go
+down my arm" denies where a pain goes, "doesnt go down" is no denial; "bit of a
 headache" after a negated list is said to be there. The word lists
 live in ``lexicon.py``.
 """
@@ -15,7 +16,7 @@ from typing import Protocol
 
 from diagnosis.ml import lexicon as lx
 
-__all__ = ["NEGATION_WINDOW", "negated_matches"]
+__all__ = ["NEGATION_WINDOW", "negated_matches", "starts_negation"]
 
 NEGATION_WINDOW = 6  # words after a trigger / negated finding before the scope lapses
 
@@ -90,14 +91,29 @@ def negated_matches(words: list[str], matches: Sequence[Span]) -> list[bool]:
     return result
 
 
+def starts_negation(words: list[str], i: int) -> bool:
+    """Whether a negation starts at word ``i``: "no", "doesnt" (not "doesnt stop"), "free of"."""
+    return _is_trigger(words, i)
+
+
 def _is_trigger(words: list[str], i: int) -> bool:
     word = words[i]
     following = words[i + 1 : i + 3]
     if word in lx.NEGATION_TRIGGERS:
         if word == "no" and following[:1] == ["longer"]:
             return True
-        return not any(w in lx.PSEUDO_NEGATION_NEXT for w in following)
+        return not any(w in lx.PSEUDO_NEGATION_NEXT for w in following) or _denied_path(words, i + 1)
     return bool(following) and (word, following[0]) in lx.NEGATION_PAIRS
+
+
+def _denied_path(words: list[str], i: int) -> bool:
+    """Whether the words at ``i`` tell where a pain goes ("doesnt go down my arm", "not going
+    into my jaw"), which a negation denies, not a state that persists ("doesnt go down",
+    "not going away")."""
+    if i >= len(words) or words[i] not in lx.MOTION_VERBS:
+        return False
+    path = words[i + 1 : i + 3]
+    return len(path) == 2 and path[0] in lx.PATH_PREPOSITIONS and path[1] in lx.POSSESSIVES
 
 
 def _new_statement(words: list[str], i: int, match: Span) -> bool:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from diagnosis.ml import lexicon as lx
 from diagnosis.ml.spelling import raw_words, stem
-from diagnosis.ml.variants import SOFT_WORDS, variants
+from diagnosis.ml.variants import PARTICLES, SOFT_WORDS, variants
 
 if TYPE_CHECKING:
     from diagnosis.ml.knowledge import KnowledgeBase
@@ -255,7 +255,16 @@ class PhraseTrie:
             while stack:
                 node, pos, matched, gap_at, skipped, denied = stack.pop()
                 gaps = int(gap_at >= 0)
-                if node.terminal is not None and not skipped:
+                # an unknown word between a verb and its particle is the verb's object: "done [a
+                # poo] in", "done [my back] in", "worn [my knees] out" are no "done in" or "worn
+                # out" (tired); "knock [myself] out" still is
+                particle_object = (
+                    gap_at >= 0
+                    and matched == 2
+                    and tokens[pos - 1].stem in PARTICLES
+                    and tokens[gap_at].word not in lx.REFLEXIVES
+                )
+                if node.terminal is not None and not skipped and not particle_object:
                     rank, order, codes = node.terminal
                     reassures = order in self._denial_orders
                     if not (reassures and denied):  # "wet nappies arent normal": no reading

@@ -276,8 +276,24 @@ class TextIndex:
             if key is None:
                 out.append(c)
                 continue
-            site = site_of(words, c.start, c.end)
             claims = self.phrases.bound[key]
+            # a site named inside the match, among the words the phrase passed over ("sore on my
+            # ribs when i press"), is the phrase's own, whatever body part the text names around
+            # it; the phrase's own words ("turn my head") name no site
+            inner = next(
+                (
+                    code
+                    for w in words[c.start : c.end]
+                    if stem(w) not in key
+                    for code, bound in claims
+                    if w in lx.SITE_WORDS[bound]
+                ),
+                None,
+            )
+            if inner is not None:
+                out.append(c._replace(code=inner))
+                continue
+            site = site_of(words, c.start, c.end)
             # no site named at all: the finding that claims the phrase first
             if site is None:
                 code = claims[0][0]

@@ -7,7 +7,7 @@ The index drops the soft verbs and fillers below from multi-word phrases ("chest
 
 from __future__ import annotations
 
-__all__ = ["PAIN_PREPOSITIONS", "PAIN_VARIANT_WORDS", "PAIN_WORDS", "SOFT_WORDS", "variants"]
+__all__ = ["PAIN_PREPOSITIONS", "PAIN_VARIANT_WORDS", "PAIN_WORDS", "PARTICLES", "SOFT_WORDS", "variants"]
 
 PAIN_WORDS = ("pain", "ach", "hurt", "sor", "tender", "painful")  # stems
 # Stems only generated in the variants of a "<site> pain" phrase: "my back is killing me", "my
@@ -77,12 +77,22 @@ UNSWAPPED = frozenset(
     {"had", "hav", "has", "not", "no", "cant", "wont", "dont", "for", "after", "befor", "on", "in", "with", "without"}
 )
 
+# A particle that ends a two-word phrase belongs after its word: "back from" (travel) is no "from
+# back" ("pain from my lower back"), "done in" no "in done", "worn out" no "out worn".
+PARTICLES = frozenset({"from", "in", "out", "up", "down", "off", "on", "over", "to", "at", "into", "through"})
+
 
 def variants(key: tuple[str, ...]) -> list[tuple[str, ...]]:
     """Other word orders patients use for the same phrase (ranked below the KB's own)."""
     out: list[tuple[str, ...]] = []
     pain = set(PAIN_WORDS)
-    if len(key) == 2 and key[0] != key[1] and key[0] not in UNSWAPPED and not any(w[0].isdigit() for w in key):
+    if (
+        len(key) == 2
+        and key[0] != key[1]
+        and key[0] not in UNSWAPPED
+        and key[1] not in PARTICLES
+        and not any(w[0].isdigit() for w in key)
+    ):
         out.append((key[1], key[0]))
     # "<site> pain" <-> "pain in <site>", "<site> hurts", "sore <site>", ...
     site: tuple[str, ...] | None = None

@@ -96,6 +96,17 @@ def _otp_client_class():
     return OTPClient
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty default cache: the e-mail form limits (clinic.throttle)
+    count in it, and one test's submissions must not use up another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def client():
     """Django's test client, with staff OTP-verified by ``force_login`` (see above)."""

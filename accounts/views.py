@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from accounts import security, selectors, services
 from accounts.decorators import reauth_required
 from accounts.forms import EmailChangeForm, OTPSetupForm, OTPTokenForm, ReauthenticationForm
 from accounts.models import SecurityEvent
+from clinic import throttle
 
 
 def _safe_next(request: HttpRequest, default: str | None = None) -> str:
@@ -216,6 +217,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         if ended:
             messages.info(self.request, _("Your other sessions were logged out."))
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, rate-limited (``clinic.throttle``): over the limit the page
+    answers as always ("sent if the address has an account") but no e-mail goes out."""
+
+    def form_valid(self, form):
+        if not throttle.email_form_allowed(self.request, email=form.cleaned_data["email"], form="password_reset"):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -200,6 +200,15 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # The client address is REMOTE_ADDR only (axes' default): behind a proxy, configure
 # AXES_IPWARE_* so that a client cannot pick its own address with X-Forwarded-For.
 
+# Public forms that send e-mail (self-registration, password reset), both forms together and per
+# hour: submissions from one client address (as axes finds it), and e-mails to one address. Over
+# either, the page answers as usual but nothing is sent or written (clinic.throttle).
+EMAIL_RATE_PER_CLIENT = _env(env.int, "EMAIL_RATE_PER_CLIENT", default=20)
+EMAIL_RATE_PER_ADDRESS = _env(env.int, "EMAIL_RATE_PER_ADDRESS", default=5)
+for _name in ("EMAIL_RATE_PER_CLIENT", "EMAIL_RATE_PER_ADDRESS"):
+    if vars()[_name] < 1:
+        raise ImproperlyConfigured(f"Invalid value for environment variable {_name}: must be at least 1")
+
 # --- Sessions and cookies ---------------------------------------------------------------
 SESSION_COOKIE_AGE = _env(env.int, "SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 SESSION_IDLE_SECONDS = _env(env.int, "SESSION_IDLE_SECONDS", default=30 * 60)
@@ -265,9 +274,7 @@ STATICFILES_DIRS = [
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "clinic.storage.StaticStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG else "clinic.storage.StaticStorage"
     },
 }
 # Uploaded clinical documents: outside the web root, never served by URL, only through a view.

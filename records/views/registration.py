@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clinic import throttle
 from records import services
 from records.forms import InvitationPasswordForm, RegistrationForm
 
@@ -24,6 +25,9 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if not throttle.email_form_allowed(request, email=data["email"], form="registration"):
+            # The answer of a registration that went through: the page tells nothing more.
+            return redirect("records:register_done")
         try:
             services.patient_self_register(
                 email=data["email"],

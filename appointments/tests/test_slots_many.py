@@ -99,9 +99,17 @@ def test_any_clinician_reads_a_bounded_pool_led_by_the_patients_own_clinicians(p
         mine = [by_pk[p.pk] for p in providers[:size]]  # in the team's order, as before, not by name
         return [c.pk for c in any_clinician_pool(patient=someone, providers=mine, limit=5)]
 
+    def turned(keys: list[int], someone) -> list[int]:
+        turn = someone.pk % len(keys)
+        return keys[turn:] + keys[:turn]
+
+    team_keys = [p.pk for p in providers]
     pool = pool_of(patient)
     assert len(pool) == 5 and pool[0] == usual.pk and len(set(pool)) == 5
+    assert pool[1:] == turned([k for k in team_keys if k != usual.pk], patient)[:4]
+    # Someone else's pool promotes no one: the team's order turned by the patient (it may start
+    # with the first patient's clinician, one patient in twelve here: the key decides).
     other_pool = pool_of(other_patient)
-    assert usual.pk not in other_pool or other_pool[0] != usual.pk
+    assert other_pool == turned(team_keys, other_patient)[:5]
     assert set(pool[1:]) != set(other_pool)  # different patients are offered different parts of the team
     assert set(pool_of(patient, size=4)) == {p.pk for p in providers[:4]}

@@ -15,6 +15,7 @@ from accounts.tests.factories import UserFactory
 from appointments.models import Appointment
 from appointments.tests.factories import AppointmentFactory
 from clinic.admin_paginator import EstimatedCountPaginator
+from records.models import Patient
 from records.tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -218,9 +219,12 @@ def test_rows_with_a_post_init_receiver_or_other_relations_are_read_through_in_b
     def receiver(**kwargs):
         pass
 
-    post_init.connect(receiver, sender=Appointment)
-    try:
-        assert _RowReader._plan(Appointment, ("start", "patient__family_name")) is None
-    finally:
-        post_init.disconnect(receiver, sender=Appointment)
-    assert _RowReader._plan(Appointment, ("start", "patient__family_name")) is not None
+    only = ("start", "patient__family_name")
+    assert _RowReader.for_columns(Appointment, only) is not None
+    for sender in (Appointment, Patient):  # the row's model or a related one, after the plan was made
+        post_init.connect(receiver, sender=sender)
+        try:
+            assert _RowReader.for_columns(Appointment, only) is None
+        finally:
+            post_init.disconnect(receiver, sender=sender)
+    assert _RowReader.for_columns(Appointment, only) is not None

@@ -199,10 +199,10 @@ def _header_cell(header: dict, many_sorted: bool) -> str:
     if header["sortable"] and header["sort_priority"] > 0:
         priority = ""
         if many_sorted:
-            title = _("Sorting priority: %(priority_number)s") % {"priority_number": header["sort_priority"]}
-            priority = (
-                f'<span class="sortpriority" title="{conditional_escape(title)}">{header["sort_priority"]}</span>'
-            )
+            # {% blocktranslate %} escapes the number it is given, not the translated text.
+            number = conditional_escape(header["sort_priority"])
+            title = _("Sorting priority: %(priority_number)s") % {"priority_number": number}
+            priority = f'<span class="sortpriority" title="{title}">{number}</span>'
         direction = "ascending" if header["ascending"] else "descending"
         remove = conditional_escape(header["url_remove"])
         sort = (

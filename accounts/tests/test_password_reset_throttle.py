@@ -9,6 +9,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from records.tests.factories import registration_form
+
 pytestmark = pytest.mark.django_db
 
 RESET = reverse("accounts:password_reset")
@@ -80,15 +82,7 @@ def test_addresses_are_counted_apart(client, limits, patient_user, other_patient
 
 
 def test_registration_and_reset_share_the_address_limit(client, limits, patient_user):
-    register = {
-        "given_name": "Alice",
-        "family_name": "Archer",
-        "date_of_birth": "1985-04-12",
-        "sex": "female",
-        "email": patient_user.email,
-        "password1": "a-good-long-passphrase-77",
-        "password2": "a-good-long-passphrase-77",
-    }
+    register = registration_form(email=patient_user.email)
     client.post(reverse("records:register"), register, REMOTE_ADDR="10.0.0.1")
     client.post(reverse("records:register"), register, REMOTE_ADDR="10.0.0.2")
     request_reset(client, patient_user.email, ip="10.0.0.3")

@@ -23,6 +23,25 @@ from records.models import (
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
+REGISTRATION_PASSWORD = "a-good-long-passphrase-77"
+
+
+def registration_form(**overrides) -> dict:
+    """What the self-registration form (records:register) posts: valid, for a new patient,
+    with any field replaced by ``overrides``."""
+    data = {
+        "given_name": "Carol",
+        "family_name": "Cooper",
+        "date_of_birth": "1985-04-12",
+        "sex": "female",
+        "email": "Carol@Example.org",
+        "phone": "",
+        "password1": REGISTRATION_PASSWORD,
+        "password2": REGISTRATION_PASSWORD,
+    }
+    data.update(overrides)
+    return data
+
 
 class PatientFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -9,25 +9,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from records.models import Patient
+from records.tests.factories import REGISTRATION_PASSWORD, registration_form
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "a-good-long-passphrase-77"
-
-
-def _form(**overrides) -> dict:
-    data = {
-        "given_name": "Carol",
-        "family_name": "Cooper",
-        "date_of_birth": "1985-04-12",
-        "sex": "female",
-        "email": "Carol@Example.org",
-        "phone": "",
-        "password1": PASSWORD,
-        "password2": PASSWORD,
-    }
-    data.update(overrides)
-    return data
 
 
 def _link(body: str) -> str:
@@ -38,7 +22,7 @@ def test_registration_creates_an_inactive_login_and_its_patient_then_verifies(
     client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("records:register"), _form())
+        response = client.post(reverse("records:register"), registration_form())
     assert response.status_code == 302 and response["Location"] == reverse("records:register_done")
     user = User.objects.get(email="carol@example.org")
     assert not user.is_active
@@ -77,7 +61,7 @@ def test_a_forged_verification_link_is_refused(client):
     ],
 )
 def test_bad_input_is_answered_on_the_form_without_writing(client, patient_user, overrides, field):
-    response = client.post(reverse("records:register"), _form(**overrides))
+    response = client.post(reverse("records:register"), registration_form(**overrides))
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not Patient.objects.exists()
@@ -99,17 +83,17 @@ def test_invitation_page_sets_the_password(client, django_capture_on_commit_call
         services.patient_invite(patient=walk_in, link_base="http://testserver/")
     path = "/records/invitation/" + mail.outbox[0].body.split("/records/invitation/")[1].split()[0]
     assert "Dan" in client.get(path).content.decode()
-    response = client.post(path, {"password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(path, {"password1": REGISTRATION_PASSWORD, "password2": REGISTRATION_PASSWORD})
     assert response.status_code == 302
     walk_in.refresh_from_db()
-    assert walk_in.user.check_password(PASSWORD)
+    assert walk_in.user.check_password(REGISTRATION_PASSWORD)
     assert client.get(path).status_code == 400
 
 
 def test_names_entered_at_registration_come_back_escaped(client, django_capture_on_commit_callbacks):
     payload = "<script>alert(1)</script>"
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("records:register"), _form(given_name=payload, email="xss@example.org"))
+        client.post(reverse("records:register"), registration_form(given_name=payload, email="xss@example.org"))
     user = User.objects.get(email="xss@example.org")
     user.is_active = True
     user.save()

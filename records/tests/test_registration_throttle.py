@@ -11,25 +11,15 @@ from django.urls import reverse
 
 from accounts.models import User
 from records.models import Patient
+from records.tests.factories import registration_form
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "a-good-long-passphrase-77"
 REGISTER = reverse("records:register")
 
 
 def register(client, email: str, ip: str = "10.0.0.1", **extra):
-    data = {
-        "given_name": "Carol",
-        "family_name": "Cooper",
-        "date_of_birth": "1985-04-12",
-        "sex": "female",
-        "email": email,
-        "phone": "",
-        "password1": PASSWORD,
-        "password2": PASSWORD,
-    }
-    return client.post(REGISTER, data, REMOTE_ADDR=ip, **extra)
+    return client.post(REGISTER, registration_form(email=email), REMOTE_ADDR=ip, **extra)
 
 
 def answer(response) -> tuple:

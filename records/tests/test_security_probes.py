@@ -10,23 +10,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from records.models import Patient
+from records.tests.factories import registration_form
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "a-good-long-passphrase-77"
-
-
-def _form(email: str) -> dict:
-    return {
-        "given_name": "Mallory",
-        "family_name": "Probe",
-        "date_of_birth": "1985-04-12",
-        "sex": "female",
-        "email": email,
-        "phone": "",
-        "password1": PASSWORD,
-        "password2": PASSWORD,
-    }
 
 
 @pytest.mark.parametrize("taken", ["alice@example.org", " ALICE@example.org"])
@@ -34,12 +20,12 @@ def test_registering_a_taken_address_answers_as_for_a_new_one(
     client, django_capture_on_commit_callbacks, patient_user, taken
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        fresh = client.post(reverse("records:register"), _form("newcomer@example.org"))
+        fresh = client.post(reverse("records:register"), registration_form(email="newcomer@example.org"))
     mail.outbox.clear()
     users, patients = User.objects.count(), Patient.objects.count()
 
     with django_capture_on_commit_callbacks(execute=True):
-        probed = client.post(reverse("records:register"), _form(taken))
+        probed = client.post(reverse("records:register"), registration_form(email=taken))
 
     assert (probed.status_code, probed["Location"]) == (fresh.status_code, fresh["Location"])
     assert (User.objects.count(), Patient.objects.count()) == (users, patients)

@@ -3,8 +3,14 @@
     .venv/bin/python bench/diagnosis.py                 # train on the real KB, then measure
     .venv/bin/python bench/diagnosis.py --model FILE    # measure an existing model file
     .venv/bin/python bench/diagnosis.py --n-cases 20000 # smaller training run
+    .venv/bin/python bench/diagnosis.py --model FILE --accuracy [--failures F]
 
-Reports: training wall and CPU seconds, model file size, single prediction median / p95 (goal
+With ``--accuracy`` it scores the vignette sets instead (development, holdout and each blind
+file): n, top-1, top-3, triage exact, triage safe, and how many emergencies were triaged as
+emergencies (``safe`` lets an emergency pass as urgent; the count does not), then the misses of
+the sets named in ``--failures``.
+
+Otherwise it reports: training wall and CPU seconds, model file size, single prediction median / p95 (goal
 <= 5 ms), batch throughput, text parsing time per sentence, and the peak RSS of a fresh process
 that only loads the model and predicts (goal <= 300 MB).
 """
@@ -46,6 +52,54 @@ def _texts() -> list[str]:
     return [v["text"] for v in vignettes] or SENTENCES
 
 
+VIGNETTE_SETS: dict[str, Path] = {
+    "dev": ROOT / "diagnosis" / "vignettes",
+    "holdout": ROOT / "diagnosis" / "vignettes_holdout",
+    **{
+        path.stem.removeprefix("blind_").split("_")[0].upper(): path
+        for path in sorted((ROOT / "bench" / "blind_vignettes").glob("blind_*.jsonl"))
+    },
+}
+
+
+def _accuracy(predictor: Predictor, failures: list[str]) -> dict[str, dict[str, object]]:
+    from diagnosis.ml.evaluate import evaluate
+
+    table: dict[str, dict[str, object]] = {}
+    print("| set | n | top-1 | top-3 | triage exact | triage safe | emergencies kept |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for name, path in VIGNETTE_SETS.items():
+        report = evaluate(predictor, load_vignettes([path]))
+        emergencies = [r for r in report.results if r.expected_urgency == "emergency"]
+        kept = sum(r.triage == "emergency" for r in emergencies)
+        row = {
+            **report.summary(),
+            "emergencies": len(emergencies),
+            "emergencies_kept": kept,
+            "misses": [
+                {"id": r.id, "rank": r.rank, "triage": r.triage, "expected": r.expected_urgency}
+                for r in report.results
+                if r.rank != 1 or not r.triage_exact
+            ],
+        }
+        table[name] = row
+        print(
+            f"| {name} | {report.n} | {report.top[1]:.1%} | {report.top[3]:.1%} | {report.triage_exact:.1%} "
+            f"| {report.triage_safe:.1%} | {kept}/{len(emergencies)} |"
+        )
+        if name in failures:
+            for r in report.results:
+                if r.rank == 1 and r.triage_exact:
+                    continue
+                print(
+                    f"  {r.id} rank={r.rank} triage={r.triage} (expected {r.expected_urgency}) {list(r.expected_icd10)}"
+                )
+                print(f"    text: {r.text}")
+                print(f"    findings: {[(c if p else '-' + c) for c, p in r.findings]}")
+                print(f"    predicted: {[(cid, p) for cid, _, p in r.predicted[:3]]}")
+    return table
+
+
 def _load_only(model: Path, sha: str) -> None:
     """Child process: load the model, predict a few times, print the peak RSS."""
     predictor = Predictor.load(model, expected_sha256=sha)
@@ -68,9 +122,20 @@ def main() -> int:
     parser.add_argument("--n-cases", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--load-only", nargs=2, metavar=("MODEL", "SHA"))
+    parser.add_argument("--accuracy", action="store_true", help="score the vignette sets (needs --model)")
+    parser.add_argument("--failures", nargs="*", default=[], help="sets whose misses to print (e.g. F dev)")
+    parser.add_argument("--json", type=Path, help="with --accuracy: also write the figures here")
     args = parser.parse_args()
     if args.load_only:
         _load_only(Path(args.load_only[0]), args.load_only[1])
+        return 0
+    if args.accuracy:
+        if not args.model:
+            parser.error("--accuracy needs --model")
+        predictor = Predictor.load(args.model, expected_sha256=file_sha256(args.model))
+        table = _accuracy(predictor, args.failures)
+        if args.json:
+            args.json.write_text(json.dumps(table, indent=2))
         return 0
 
     report: dict[str, object] = {}

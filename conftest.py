@@ -99,12 +99,17 @@ def _otp_client_class():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty default cache: the e-mail form limits (clinic.throttle)
-    count in it, and one test's submissions must not use up another's."""
+    count in it, and one test's submissions must not use up another's. The same for the
+    permissions the backend keeps between requests (accounts.backends)."""
     from django.core.cache import cache
 
+    from accounts.backends import _LOADED
+
     cache.clear()
+    _LOADED.clear()  # permissions kept per process (a rolled-back test may reuse a stamp and key)
     yield
     cache.clear()
+    _LOADED.clear()
 
 
 @pytest.fixture

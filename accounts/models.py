@@ -134,3 +134,22 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class PermissionStamp(models.Model):
+    """One row (pk 1) whose value is replaced by a new random number whenever anybody's
+    permissions or groups may have changed: a group's permissions, a user's groups or own
+    permissions, a group, permission or content type saved or deleted, or a migration run
+    (``accounts.backends.bump_permission_stamp``). ``accounts.backends.ModelBackend`` reads it
+    with the user on every request and keeps each user's permissions per process under it, so
+    a change reaches every worker on its next request. Random rather than counted: a database
+    restored from a backup brings back a value that stood for exactly the permissions in it."""
+
+    value = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("permission stamp")
+        verbose_name_plural = _("permission stamps")
+
+    def __str__(self) -> str:
+        return f"permission stamp {self.value}"

@@ -78,11 +78,7 @@ def sync_role_permissions(sender=None, *, using: str = DEFAULT_DB_ALIAS, apps=gl
         perms = []
         for name in sorted(perm_names):
             app_label, codename = name.split(".", 1)
-            perm = (
-                Permission.objects.using(using)
-                .filter(content_type__app_label=app_label, codename=codename)
-                .first()
-            )
+            perm = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename).first()
             if perm is None:
                 # The app has not migrated yet (or the name is wrong): the next migrate adds it.
                 logger.debug("role %s: permission %s does not exist yet", role, name)
@@ -97,7 +93,13 @@ def roles_of(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_clinic_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        if getattr(user, "permission_stamp", None) is not None:
+            # The session's user: read with the permissions and kept with them between requests.
+            from accounts.backends import loaded_permissions_and_roles
+
+            cached = loaded_permissions_and_roles(user)[1]
+        else:
+            cached = frozenset(user.groups.values_list("name", flat=True))
         user._clinic_roles = cached
     return cached
 

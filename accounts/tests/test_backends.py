@@ -100,3 +100,119 @@ def test_the_statement_names_the_models_tables():
         assert f" {model._meta.db_table} " in sql
     assert "user_id" in {f.column for f in User.groups.through._meta.fields}
     assert {"user_id", "permission_id"} <= {f.column for f in User.user_permissions.through._meta.fields}
+
+
+# --- Kept between requests (the permission stamp) -------------------------------------------
+
+
+def _request_user(user):
+    """The user as a request reads it: through the backend, with the permission stamp."""
+    return ModelBackend().get_user(user.pk)
+
+
+def _stamp() -> int | None:
+    from accounts.models import PermissionStamp
+
+    return PermissionStamp.objects.filter(pk=1).values_list("value", flat=True).first()
+
+
+def test_the_next_request_reads_no_permissions(mixed, django_assert_num_queries):
+    first = _request_user(mixed)
+    assert first.permission_stamp == _stamp() is not None
+    assert first.has_perm("appointments.change_appointment")
+    with django_assert_num_queries(1):  # the user, with the stamp
+        user = _request_user(mixed)
+        assert user.get_all_permissions() == first.get_all_permissions()
+        assert roles.roles_of(user) == {"First", "Second", "Empty"}
+        assert user.has_perm("appointments.change_appointment")
+
+
+def test_a_user_read_without_the_stamp_reads_afresh(mixed, django_assert_num_queries):
+    _request_user(mixed).get_all_permissions()
+    plain, other = _fresh(mixed), _fresh(mixed)
+    with django_assert_num_queries(1):
+        assert plain.has_perm("records.view_patient")  # the permissions query
+    with django_assert_num_queries(1) as queries:
+        assert roles.roles_of(other) == {"First", "Second", "Empty"}
+    assert "auth_permission" not in queries.captured_queries[0]["sql"]  # the group names only
+
+
+CHANGES = {
+    "own permission added": lambda user: user.user_permissions.add(Permission.objects.get(codename="view_location")),
+    "own permissions cleared": lambda user: user.user_permissions.clear(),
+    "group joined": lambda user: user.groups.add(Group.objects.get(name=roles.NURSE)),
+    "group joined from the group's side": lambda user: Group.objects.get(name=roles.NURSE).user_set.add(user),
+    "group left": lambda user: user.groups.remove(Group.objects.get(name="First")),
+    "groups set": lambda user: user.groups.set([Group.objects.get(name="Empty")]),
+    "group's permission removed": lambda user: Group.objects.get(name="First").permissions.remove(
+        Permission.objects.get(codename="view_appointment")
+    ),
+    "group's permissions cleared": lambda user: Group.objects.get(name="Second").permissions.clear(),
+    "group renamed": lambda user: _rename("First", "Renamed"),
+    "group deleted": lambda user: Group.objects.get(name="Second").delete(),
+    "permission deleted": lambda user: Permission.objects.get(codename="view_patient").delete(),
+    "made superuser": lambda user: User.objects.filter(pk=user.pk).update(is_superuser=True),
+}
+
+
+def _rename(old: str, new: str) -> None:
+    group = Group.objects.get(name=old)
+    group.name = new
+    group.save()
+
+
+def _answers(user) -> tuple[frozenset[str], frozenset[str]]:
+    user = _request_user(user)
+    return frozenset(user.get_all_permissions()), roles.roles_of(user)
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_every_change_reaches_the_next_request(mixed, change):
+    before = _answers(mixed)  # kept under the stamp read with the user
+    assert _answers(mixed) == before
+    CHANGES[change](mixed)
+    after = _answers(mixed)
+    assert after != before
+    # The same as read afresh, as Django's backend reads them.
+    assert after[0] == django_backends.ModelBackend().get_all_permissions(_fresh(mixed))
+    assert after[1] == frozenset(_fresh(mixed).groups.values_list("name", flat=True))
+
+
+def test_a_change_in_another_process_is_seen_through_the_stamp(mixed, django_assert_num_queries):
+    """Another worker's change reaches this one only through the database: the rows and the
+    stamp change, this process's kept answer does not."""
+    from django.db import connection
+
+    before = _answers(mixed)
+    view_location = Permission.objects.get(codename="view_location")
+    with connection.cursor() as cursor:  # as another process would, without this one's signals
+        cursor.execute(
+            "INSERT INTO accounts_user_user_permissions (user_id, permission_id) VALUES (%s, %s)",
+            [mixed.pk, view_location.pk],
+        )
+    assert _answers(mixed) == before  # the stamp has not moved: this process cannot know
+    from accounts.backends import bump_permission_stamp
+
+    bump_permission_stamp()  # what the other process's signal did
+    assert "appointments.view_location" in _answers(mixed)[0]
+
+
+def test_a_migration_replaces_the_stamp():
+    from django.core.management.sql import emit_post_migrate_signal
+
+    before = _stamp()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert _stamp() != before
+
+
+def test_a_missing_stamp_is_made_again_and_nothing_is_kept_without_one(mixed):
+    from accounts.backends import _LOADED, bump_permission_stamp
+    from accounts.models import PermissionStamp
+
+    PermissionStamp.objects.all().delete()
+    user = _request_user(mixed)
+    assert user.permission_stamp is None
+    assert user.has_perm("records.view_patient")
+    assert len(_LOADED) == 0
+    bump_permission_stamp()
+    assert _request_user(mixed).permission_stamp == _stamp() is not None

@@ -289,12 +289,12 @@ def test_a_cached_page_skips_the_three_diary_queries(
     url = reverse("appointments:book")
     query = {"specialty": "general_practice", "appointment_type": gp_visit.pk}
     with workers[0].serving(monkeypatch):
-        # session, user, the user's groups (roles), the patient, the specialty's providers with
-        # their diary versions and whether each is one of the patient's clinicians, the types;
-        # then the week's working hours, appointments and time off of every diary not cached at
-        # its version.
+        # session, user, the user's groups (roles; read once, then kept between requests by
+        # accounts.backends), the patient, the specialty's providers with their diary versions
+        # and whether each is one of the patient's clinicians, the types; then the week's
+        # working hours, appointments and time off of every diary not cached at its version.
         with django_assert_num_queries(9):
             client.get(url, query)
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             response = client.get(url, query)
     assert response.context["week_days"]

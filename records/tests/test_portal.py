@@ -200,21 +200,22 @@ def test_list_pages_have_a_fixed_number_of_queries(client, patient_user, patient
         encounter = EncounterFactory(patient=patient)
         ObservationFactory(patient=patient, encounter=encounter, kind="lab", code="2345-7")
     client.get(reverse("records:overview"))  # warm the session and content type caches
-    # session, user, user's groups (context processor), patient, then:
+    # session, user (and the permission stamp: the groups the context processor asks for are
+    # kept between requests, accounts.backends), patient, then:
     # overview: active conditions, allergies, current medications, recent encounters (+ provider)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(reverse("records:overview"))
-    # visits: session, user, groups, patient, encounters joined with their provider
-    with django_assert_num_queries(5):
+    # visits: session, user, patient, encounters joined with their provider
+    with django_assert_num_queries(4):
         client.get(reverse("records:visits"))
-    # results: session, user, groups, patient, lab observations
-    with django_assert_num_queries(5):
+    # results: session, user, patient, lab observations
+    with django_assert_num_queries(4):
         client.get(reverse("records:results"))
-    # documents: session, user, groups, patient, documents
-    with django_assert_num_queries(5):
+    # documents: session, user, patient, documents
+    with django_assert_num_queries(4):
         client.get(reverse("records:documents"))
-    # vitals: session, user, groups, patient, charted series, readings table
-    with django_assert_num_queries(6):
+    # vitals: session, user, patient, charted series, readings table
+    with django_assert_num_queries(5):
         client.get(reverse("records:vitals"))
 
 

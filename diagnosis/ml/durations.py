@@ -438,27 +438,7 @@ def find_temperatures(words: list[str], fever_codes: tuple[str, ...]) -> list[tu
     if not fever_codes:
         return []
     found: list[tuple[str, int, int]] = []
-    context_words = {
-        "temperature",
-        "temp",
-        "fever",
-        "thermometer",
-        "degrees",
-        "degree",
-        "c",
-        "f",
-        "celsius",
-        "fahrenheit",
-        "febrile",
-    }
-    for j, word in enumerate(words):
-        try:
-            value = float(word)
-        except ValueError:
-            continue
-        window = words[max(0, j - 3) : j] + words[j + 1 : j + 3]
-        if not context_words.intersection(window):
-            continue
+    for j, value in _readings(words):
         if 37.8 <= value <= 43:
             high = value >= 39
         elif 100 <= value <= 108:
@@ -470,3 +450,28 @@ def find_temperatures(words: list[str], fever_codes: tuple[str, ...]) -> list[tu
         if code == "fever_high" and "fever" in fever_codes:
             found.append(("fever", j, j + 1))
     return found
+
+
+_TEMPERATURE_WORDS = frozenset(
+    {"temperature", "temp", "fever", "thermometer", "degrees", "degree", "c", "f", "celsius", "fahrenheit", "febrile"}
+)
+
+
+def _readings(words: list[str]) -> list[tuple[int, float]]:
+    """(token, value) of each number said of a temperature (a temperature word within three
+    words before it or two after)."""
+    found = []
+    for j, word in enumerate(words):
+        try:
+            value = float(word)
+        except ValueError:
+            continue
+        if _TEMPERATURE_WORDS.intersection(words[max(0, j - 3) : j] + words[j + 1 : j + 3]):
+            found.append((j, value))
+    return found
+
+
+def find_normal_temperatures(words: list[str]) -> list[int]:
+    """Tokens of temperature readings below a fever: "temp 37.4", "temperature was 36.9",
+    "98.6 f". The word "temp" beside one is no fever."""
+    return [j for j, value in _readings(words) if 35 <= value < 37.8 or 95 <= value < 100]

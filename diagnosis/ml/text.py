@@ -66,6 +66,7 @@ from diagnosis.ml.durations import (
     find_blood_pressures,
     find_duration_candidates,
     find_gestations,
+    find_normal_temperatures,
     find_temperatures,
     find_time_points,
     is_frequency,
@@ -445,12 +446,15 @@ class TextIndex:
         overlay = [o for o in overlay if o[0] not in self.duration_codes.values()] + durations
         # an ex-smoker's "smoked 20 a day" is the past habit, unless marked as now
         ended_codes = ended_habits(matches, kind)
+        # "temp 37.4": a fever word beside a reading below a fever is no fever
+        normal_readings = find_normal_temperatures(words) if self.fever_codes else []
         negated = [
             # a reassurance is absent whatever scope it sits in ("no vomiting, drinking fine")
             is_negated
             or match.denied
             or match.reassures
             or (match.code in ended_codes and not marked_current(words, match.start, match.end))
+            or (match.code in self.fever_codes and any(match.start - 3 <= j < match.end + 3 for j in normal_readings))
             for match, is_negated in zip(matches, negated_matches(words, matches), strict=True)
         ]
         codes = self._resolve_contexts(matches, negated, {code for code, _, _ in overlay})

@@ -1,0 +1,41 @@
+"""Session-7 readings of patient text and triage floors, each with near misses that must not
+change."""
+
+from __future__ import annotations
+
+import pytest
+
+from diagnosis.ml.knowledge import KnowledgeBase
+from diagnosis.tests.support import found
+
+Y, N = True, False
+
+
+# --- a temperature below a fever is no fever ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my 7 month old is grizzly and chewing everything, temp 37.4",
+        "temperature was 36.9 this morning, feel rough",
+        "checked his temp, 98.6 f",
+    ],
+)
+def test_a_normal_reading_beside_the_fever_word_is_no_fever(text: str, kb: KnowledgeBase) -> None:
+    findings = found(text, kb)
+    assert ("fever", Y) not in findings, findings
+    assert ("fever", N) in findings, findings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "temp 38.2 and shivery",
+        "he has a temperature of 37.9",
+        "temp was 39.2 last night, this morning temp 37.1",
+        "has a temp, gave calpol",
+    ],
+)
+def test_a_febrile_or_no_reading_keeps_the_fever(text: str, kb: KnowledgeBase) -> None:
+    assert ("fever", Y) in found(text, kb)

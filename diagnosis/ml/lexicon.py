@@ -584,7 +584,8 @@ COORDINABLE_PARTS: frozenset[str] = (
 # my left ear" is "cant hear out of my ear"), kept in KB phrases ("pain behind my right eye").
 SIDES: frozenset[str] = frozenset({"left", "right"})
 # What a short duration followed by these measures is one episode, not how long the complaint has
-# lasted: "stiff for 10 mins in the morning", "cough for an hour at night".
+# lasted: "stiff for 10 mins in the morning", "cough for an hour at night", "cries for hours every
+# evening".
 EPISODE_FRAMES: tuple[tuple[str, ...], ...] = (
     ("in", "the", "morning"),
     ("in", "the", "mornings"),
@@ -601,6 +602,16 @@ EPISODE_FRAMES: tuple[tuple[str, ...], ...] = (
     ("at", "a", "time"),
     ("every", "day"),
     ("a", "day"),
+    ("every", "evening"),
+    ("each", "evening"),
+    ("in", "the", "evening"),
+    ("in", "the", "evenings"),
+    ("every", "afternoon"),
+    ("in", "the", "afternoon"),
+    ("most", "nights"),
+    ("most", "evenings"),
+    ("most", "afternoons"),
+    ("most", "days"),
 )
 # A finding after one of these is said to be there, if mildly: "no temp, no cough, bit of a
 # headache", "no fever and a slight cough" (a comma or "and" before it ends the negated list).

@@ -39,3 +39,25 @@ def test_a_normal_reading_beside_the_fever_word_is_no_fever(text: str, kb: Knowl
 )
 def test_a_febrile_or_no_reading_keeps_the_fever(text: str, kb: KnowledgeBase) -> None:
     assert ("fever", Y) in found(text, kb)
+
+
+# --- "for hours every evening" is one episode's length -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "6 week old cries for hours every evening, feeding well",
+        "headache for 2 hours most afternoons",
+        "my legs ache for hours in the evenings",
+    ],
+)
+def test_a_short_duration_of_a_daily_episode_is_not_the_complaints(text: str, kb: KnowledgeBase) -> None:
+    findings = found(text, kb)
+    assert ("duration_hours", Y) not in findings, findings
+    assert ("duration_minutes", Y) not in findings, findings
+
+
+@pytest.mark.parametrize("text", ["my baby has been screaming for hours", "headache for 2 hours, came on suddenly"])
+def test_a_short_duration_without_a_daily_frame_is_the_complaints(text: str, kb: KnowledgeBase) -> None:
+    assert ("duration_hours", Y) in found(text, kb)

@@ -35,6 +35,17 @@ def test_seed_demo_is_idempotent():
     assert "nothing added" in output
 
 
+def test_seed_demo_replaces_the_permission_stamp():
+    # Its group memberships are bulk-inserted without the signals that would replace it
+    # (accounts.backends keeps permissions under it).
+    from accounts.models import PermissionStamp
+
+    _seed("--patients", "2")
+    before = PermissionStamp.objects.get(pk=1).value
+    _seed("--patients", "4")  # two more patient logins, their memberships written in bulk
+    assert PermissionStamp.objects.get(pk=1).value != before
+
+
 def test_seed_demo_refuses_a_negative_count():
     with pytest.raises(CommandError, match="--patients"):
         _seed("--patients", "-1")

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from faker import Faker
 
+from accounts.backends import bump_permission_stamp
 from accounts.demo import DEMO_STAFF, DemoContext
 from clinic import bulk
 
@@ -76,6 +77,9 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     seed_app(ctx)
                 self.stdout.write(f"  {name} done ({time.monotonic() - started:.1f} s)")
+        # Group memberships are bulk-inserted, without the signals that replace the permission
+        # stamp: replace it here, so no worker keeps permissions read before the seed.
+        bump_permission_stamp()
 
         if ctx.created:
             if bulk.can_analyze():

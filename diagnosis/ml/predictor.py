@@ -215,6 +215,7 @@ class Predictor:
             probabilities=likely,
             age=age,
             thresholds=self.model.triage_thresholds,
+            absent=[f.code for f in findings if not f.present],
         )
         return Prediction(
             conditions=tuple(ranked),

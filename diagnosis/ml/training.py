@@ -211,7 +211,7 @@ def _floors(kb: KnowledgeBase, cases: Sequence[Case], proba: np.ndarray, ids: Se
     for i, case in enumerate(cases):
         top = np.argsort(-proba[i])[:10]
         probabilities = {ids[j]: float(proba[i, j]) for j in top}
-        out[i] = floor(kb, present=case.present, probabilities=probabilities, age=case.age)[0]
+        out[i] = floor(kb, present=case.present, probabilities=probabilities, age=case.age, absent=case.absent)[0]
     return out
 
 

@@ -6,6 +6,8 @@ The level is the most urgent of:
    reported (the model can never lower it), and "urgent" when a reported finding is one of the
    red flags of a condition that is reasonably likely (P >= ``CONDITION_RED_FLAG_P``),
    "emergency" when ``EMERGENCY_FLAGS_TOGETHER`` of them are for a likely emergency condition;
+   a facial droop is an urgent sign, not an emergency one, when the forehead or eyelid is weak
+   too and the patient says arms and legs are not (see ``PERIPHERAL_FACE``);
 2. age floors: an infant (under one year) with a fever is at least urgent; and uncertainty: when
    no condition reaches ``UNCERTAIN_TOP_P``, self-care alone is not advised (at least routine);
 3. the probability-weighted urgency of the likely conditions: with M(L) the total probability
@@ -35,6 +37,11 @@ MAX_UNSAFE_RATE = 0.005
 # Below this probability for the most likely condition, the checker is not sure enough of the
 # cause to advise self-care only (the floor becomes "routine").
 UNCERTAIN_TOP_P = 0.3  # on synthetic validation data, when tuning thresholds
+# (the droop, the forehead/eyelid weakness of a facial nerve palsy, the limb weakness denied):
+# a whole half of the face weak, eye closure and forehead included, is the lower motor neurone
+# pattern of Bell's palsy (a stroke spares the forehead); with arms and legs said to be fine and
+# no other emergency sign, the droop is seen the same day, not as a 999 stroke
+PERIPHERAL_FACE = ("facial_droop", "facial_weakness_whole_side", "weakness_one_side")
 
 
 @dataclass(frozen=True)
@@ -89,14 +96,19 @@ def floor(
     present: Iterable[str],
     probabilities: Mapping[str, float],
     age: float | None,
+    absent: Iterable[str] = (),
 ) -> tuple[int, list[str]]:
     """The lowest level allowed by warning signs and age, with the reasons."""
     present_set = {code for code in present if code in kb.findings}
+    peripheral = _peripheral_face(kb, present_set, set(absent))
     level = 0
     reasons: list[str] = []
     for code in sorted(present_set):
         flag = kb.findings[code].red_flag
-        if flag:
+        if flag and code == peripheral:
+            reasons.append(f"Warning sign: {kb.findings[code].label} with the forehead or eyelid weak too (urgent)")
+            level = max(level, RANK["urgent"])
+        elif flag:
             reasons.append(f"Warning sign: {kb.findings[code].label} ({flag})")
             level = max(level, RANK[flag])
     for cid, p in sorted(probabilities.items(), key=lambda item: (-item[1], item[0])):
@@ -122,6 +134,17 @@ def floor(
     return level, reasons
 
 
+def _peripheral_face(kb: KnowledgeBase, present: set[str], absent: set[str]) -> str | None:
+    """The facial droop, when it is told as a whole-side facial palsy with the limbs said to be
+    fine and no other emergency warning sign; else None."""
+    droop, whole_side, limbs = PERIPHERAL_FACE
+    if droop not in present or whole_side not in present or limbs not in absent:
+        return None
+    if any(kb.findings[code].red_flag == "emergency" for code in present - {droop}):
+        return None
+    return droop
+
+
 def assess(
     kb: KnowledgeBase,
     *,
@@ -129,9 +152,10 @@ def assess(
     probabilities: Mapping[str, float],
     age: float | None,
     thresholds: TriageThresholds = TriageThresholds(),
+    absent: Iterable[str] = (),
 ) -> Triage:
     """The triage level for one patient, with the reasons that set it."""
-    level, reasons = floor(kb, present=present, probabilities=probabilities, age=age)
+    level, reasons = floor(kb, present=present, probabilities=probabilities, age=age, absent=absent)
     ids = list(probabilities)
     probs = np.array([probabilities[cid] for cid in ids], dtype=float)
     ranks = np.array([RANK[kb.conditions[cid].urgency] for cid in ids], dtype=int)

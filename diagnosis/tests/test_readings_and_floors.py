@@ -61,3 +61,49 @@ def test_a_short_duration_of_a_daily_episode_is_not_the_complaints(text: str, kb
 @pytest.mark.parametrize("text", ["my baby has been screaming for hours", "headache for 2 hours, came on suddenly"])
 def test_a_short_duration_without_a_daily_frame_is_the_complaints(text: str, kb: KnowledgeBase) -> None:
     assert ("duration_hours", Y) in found(text, kb)
+
+
+# --- a facial palsy with the forehead or eyelid weak and the limbs fine is urgent ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("face has gone droopy, arms and legs are fine", "weakness_one_side"),
+        ("mouth droops on one side, no weakness elsewhere", "weakness_one_side"),
+        ("face wont move on one side, talking ok", "slurred_speech"),
+        ("face looks lopsided but speech is normal", "slurred_speech"),
+    ],
+)
+def test_limbs_or_speech_said_to_be_fine_deny_the_stroke_sign(text: str, code: str, kb: KnowledgeBase) -> None:
+    assert (code, N) in found(text, kb)
+
+
+def _floor(kb: KnowledgeBase, present: set[str], absent: set[str] = frozenset()) -> str:
+    from diagnosis.ml.triage import LEVELS, floor
+
+    level, _ = floor(kb, present=present, probabilities={"bells_palsy": 0.9, "stroke": 0.05}, age=40, absent=absent)
+    return LEVELS[level]
+
+
+def test_a_droop_with_the_eyelid_weak_and_the_limbs_fine_sets_an_urgent_floor(kb: KnowledgeBase) -> None:
+    present = {"facial_droop", "facial_weakness_whole_side"}
+    assert _floor(kb, present, {"weakness_one_side"}) == "urgent"
+    assert _floor(kb, present, {"weakness_one_side", "slurred_speech"}) == "urgent"
+
+
+@pytest.mark.parametrize(
+    ("present", "absent"),
+    [
+        # limbs not mentioned
+        ({"facial_droop", "facial_weakness_whole_side"}, set()),
+        # forehead and eyelid not said to be weak: the stroke's droop
+        ({"facial_droop"}, {"weakness_one_side"}),
+        # another emergency sign beside it
+        ({"facial_droop", "facial_weakness_whole_side", "slurred_speech"}, {"weakness_one_side"}),
+        ({"facial_droop", "facial_weakness_whole_side", "numbness_one_side"}, {"weakness_one_side"}),
+    ],
+    ids=["limbs untold", "no whole-side weakness", "slurred speech", "one-sided numbness"],
+)
+def test_any_other_droop_stays_an_emergency(present: set[str], absent: set[str], kb: KnowledgeBase) -> None:
+    assert _floor(kb, present, absent) == "emergency"

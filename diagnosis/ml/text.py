@@ -353,6 +353,18 @@ class TextIndex:
             for m, code in zip(matches, codes, strict=True)
         ]
 
+    def _stridor_when_upset(self, words: list[str], matches: list[Candidate], codes: list[str]) -> list[str]:
+        """Stridor said to come "when he cries", "when shes upset" is the milder croup's noise
+        (seen the same day), not stridor at rest (an emergency); "even when calm", "when not
+        crying" or no such clause keep the emergency sign."""
+        stridor, when_upset = _STRIDOR_WHEN_UPSET
+        if when_upset not in self.kb.findings:
+            return codes
+        return [
+            when_upset if code == stridor and _said_when_upset(words, m.start, m.end) else code
+            for m, code in zip(matches, codes, strict=True)
+        ]
+
     def _known_condition(self, code: str) -> bool:
         """A condition the patient is known to have ("diabetes_known"), with no warning sign."""
         finding = self.kb.findings[code]
@@ -459,6 +471,7 @@ class TextIndex:
         ]
         codes = self._resolve_contexts(matches, negated, {code for code, _, _ in overlay})
         codes = self._passed_panic(words, matches, codes, negated)
+        codes = self._stridor_when_upset(words, matches, codes)
         results: list[tuple[int, Extracted]] = []
         for match, code, is_negated in zip(matches, codes, negated, strict=True):
             span = (tokens[match.start].start, tokens[match.end - 1].end)
@@ -475,7 +488,29 @@ class TextIndex:
         return sorted(merged.values(), key=lambda e: (e.span[0], e.code))
 
 
+def _said_when_upset(words: list[str], start: int, end: int) -> bool:
+    """Whether a "when"/"if" clause from inside the phrase to a few words after it says the
+    child is crying or upset: "noisy breathing in when hes upset", "squeak when he breathes in
+    when crying"."""
+    for k in range(start, min(len(words), end + _UPSET_REACH)):
+        if words[k] not in ("when", "if", "whenever"):
+            continue
+        for w in words[k + 1 : k + 1 + _UPSET_GAP]:
+            if w in lx.NEGATION_TRIGGERS or w in _PUNCTUATION:
+                break
+            if w in _UPSET_WORDS:
+                return True
+    return False
+
+
 _FLAG_URGENCY = {None: 0, "urgent": 1, "emergency": 2}
+_STRIDOR_WHEN_UPSET = ("stridor", "stridor_when_upset")
+_UPSET_WORDS = frozenset(
+    {"cry", "cries", "crying", "cried", "upset", "agitated", "distressed", "screaming", "screams", "coughing", "coughs"}
+)
+_PUNCTUATION = frozenset({",", ".", ";", "!", "?", ":"})
+_UPSET_REACH = 6  # words after the phrase where the clause may start
+_UPSET_GAP = 4  # words between "when" and the crying ("when he breathes in when crying" has two clauses)
 # (the panic attack, the warning sign it may have held, its reading once the attack has passed)
 _PASSED_PANIC = ("panic_attacks", "shortness_of_breath_severe", "shortness_of_breath")
 _RECURRENT = "recurrent_episodes"

@@ -107,3 +107,35 @@ def test_a_droop_with_the_eyelid_weak_and_the_limbs_fine_sets_an_urgent_floor(kb
 )
 def test_any_other_droop_stays_an_emergency(present: set[str], absent: set[str], kb: KnowledgeBase) -> None:
     assert _floor(kb, present, absent) == "emergency"
+
+
+# --- stridor only when the child cries or is upset is the milder croup's ------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "barking cough, hoarse voice and noisy breathing in when hes upset",
+        "cough like a seal, noisy squeak when he breathes in when crying",
+        "high pitched noise breathing in when she cries",
+    ],
+)
+def test_stridor_when_crying_or_upset_is_no_stridor_at_rest(text: str, kb: KnowledgeBase) -> None:
+    findings = found(text, kb)
+    assert ("stridor_when_upset", Y) in findings, findings
+    assert ("stridor", Y) not in findings, findings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "making a squeaky noise when she breathes in even sat still",
+        "noisy breathing in even when hes not crying",
+        "barking cough and noisy breathing in, worse at night",
+        "noisy breathing in when she lies down",
+    ],
+)
+def test_stridor_at_rest_or_untold_stays_the_emergency_sign(text: str, kb: KnowledgeBase) -> None:
+    findings = found(text, kb)
+    assert ("stridor", Y) in findings, findings
+    assert ("stridor_when_upset", Y) not in findings, findings

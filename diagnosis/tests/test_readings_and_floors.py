@@ -139,3 +139,23 @@ def test_stridor_at_rest_or_untold_stays_the_emergency_sign(text: str, kb: Knowl
     findings = found(text, kb)
     assert ("stridor", Y) in findings, findings
     assert ("stridor_when_upset", Y) not in findings, findings
+
+
+# --- the bladder's urgency and frequency in everyday words -------------------------------------
+
+
+def test_needing_to_wee_urgently_and_not_making_it_is_urge_incontinence(kb: KnowledgeBase) -> None:
+    findings = found("need to wee really urgently and sometimes dont make it in time, going every hour", kb)
+    assert {("urinary_urgency", Y), ("urge_incontinence", Y), ("urinary_frequency", Y)} <= findings, findings
+
+
+def test_going_loads_beside_a_sore_wee_is_frequency(kb: KnowledgeBase) -> None:
+    assert ("urinary_frequency", Y) in found("it stings when i wee and im going loads", kb)
+
+
+@pytest.mark.parametrize(
+    "text", ["diarrhoea since yesterday, going loads, cramps", "need to go urgently for a poo, dont make it in time"]
+)
+def test_the_same_words_about_the_bowel_are_no_bladder_finding(text: str, kb: KnowledgeBase) -> None:
+    codes = {code for code, present in found(text, kb) if present}
+    assert not codes & {"urinary_frequency", "urinary_urgency", "urge_incontinence"}, codes

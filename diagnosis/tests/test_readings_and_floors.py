@@ -159,3 +159,26 @@ def test_going_loads_beside_a_sore_wee_is_frequency(kb: KnowledgeBase) -> None:
 def test_the_same_words_about_the_bowel_are_no_bladder_finding(text: str, kb: KnowledgeBase) -> None:
     codes = {code for code, present in found(text, kb) if present}
     assert not codes & {"urinary_frequency", "urinary_urgency", "urge_incontinence"}, codes
+
+
+# --- skin, eye and mouth in everyday words ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("my toenail is digging in and the side is red", "ingrown_toenail"),
+        ("big toe nail growing into the skin", "ingrown_toenail"),
+        ("bright red blotch in the white of my eye, no pain", "blood_in_eye_white"),
+        ("ulcers inside my cheek keep coming back", "mouth_ulcers"),
+        ("painful ulcer on my gum", "mouth_ulcers"),
+        ("little bumps with a dimple in the middle on his tummy", "pearly_bumps"),
+    ],
+)
+def test_everyday_words_for_nail_eye_mouth_and_skin_findings(text: str, code: str, kb: KnowledgeBase) -> None:
+    assert (code, Y) in found(text, kb)
+
+
+def test_a_blotch_in_the_eye_is_no_rash_but_blotches_on_the_skin_are(kb: KnowledgeBase) -> None:
+    assert ("rash", Y) not in found("bright red blotch in the white of my eye", kb)
+    assert ("rash", Y) in found("red blotches all over my arms", kb)

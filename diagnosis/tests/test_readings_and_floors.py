@@ -182,3 +182,28 @@ def test_everyday_words_for_nail_eye_mouth_and_skin_findings(text: str, code: st
 def test_a_blotch_in_the_eye_is_no_rash_but_blotches_on_the_skin_are(kb: KnowledgeBase) -> None:
     assert ("rash", Y) not in found("bright red blotch in the white of my eye", kb)
     assert ("rash", Y) in found("red blotches all over my arms", kb)
+
+
+# --- sleep, and a cut told beside distress -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["trouble getting off to sleep most nights", "struggling to get to sleep", "difficulty falling asleep"]
+)
+def test_trouble_getting_to_sleep_is_a_sleep_problem(text: str, kb: KnowledgeBase) -> None:
+    assert ("sleep_problems", Y) in found(text, kb)
+
+
+@pytest.mark.parametrize(
+    "text", ["been cutting my arms again when i feel overwhelmed", "feeling really low, cut my leg last night"]
+)
+def test_a_cut_beside_distress_is_self_harm(text: str, kb: KnowledgeBase) -> None:
+    findings = found(text, kb)
+    assert ("self_harm", Y) in findings, findings
+
+
+@pytest.mark.parametrize("text", ["cut my arm on a broken glass, bleeding a lot", "cut my hand on a knife, feel faint"])
+def test_a_cut_without_distress_stays_a_wound(text: str, kb: KnowledgeBase) -> None:
+    findings = found(text, kb)
+    assert ("self_harm", Y) not in findings, findings
+    assert ("skin_wound", Y) in findings, findings

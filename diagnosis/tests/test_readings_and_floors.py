@@ -207,3 +207,24 @@ def test_a_cut_without_distress_stays_a_wound(text: str, kb: KnowledgeBase) -> N
     findings = found(text, kb)
     assert ("self_harm", Y) not in findings, findings
     assert ("skin_wound", Y) in findings, findings
+
+
+# --- heels, knuckles and sunburn in everyday words ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("heel pain first steps in the morning, eases after a bit", "heel_pain_morning"),
+        ("heel is so sore in the mornings, like stepping on a stone", "heel_pain_morning"),
+        ("both hands stiff and swollen, knuckles painful", "hand_joints_both_sides"),
+        ("burnt my shoulders at the beach yesterday, red and sore", "sunburn_skin"),
+    ],
+)
+def test_everyday_words_for_heel_hand_and_sunburn_findings(text: str, code: str, kb: KnowledgeBase) -> None:
+    assert (code, Y) in found(text, kb)
+
+
+@pytest.mark.parametrize("text", ["burnt my hand on the oven", "burnt my arm on the kettle this morning"])
+def test_a_burn_from_heat_is_no_sunburn(text: str, kb: KnowledgeBase) -> None:
+    assert ("sunburn_skin", Y) not in found(text, kb)

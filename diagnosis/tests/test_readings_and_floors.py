@@ -228,3 +228,38 @@ def test_everyday_words_for_heel_hand_and_sunburn_findings(text: str, code: str,
 @pytest.mark.parametrize("text", ["burnt my hand on the oven", "burnt my arm on the kettle this morning"])
 def test_a_burn_from_heat_is_no_sunburn(text: str, kb: KnowledgeBase) -> None:
     assert ("sunburn_skin", Y) not in found(text, kb)
+
+
+# --- calves, heartbeat, whoop, ears, weight and a fever that has gone --------------------------
+
+
+def test_calf_pain_that_goes_when_i_stop_is_claudication_not_chest_pain(kb: KnowledgeBase) -> None:
+    findings = found("pain in my calves when i walk that goes away when i stop, i smoke", kb)
+    assert ("claudication", Y) in findings, findings
+    assert ("chest_pain_exertional", Y) not in findings, findings
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tight chest when i walk up the hill, goes when i stop", "chest pain and calf pain when i walk, goes when i stop"],
+)
+def test_chest_pain_that_goes_when_i_stop_stays_exertional(text: str, kb: KnowledgeBase) -> None:
+    assert ("chest_pain_exertional", Y) in found(text, kb)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("heart fluttering and racing all over the place since yesterday", "irregular_heartbeat"),
+        ("coughing fits then a whooping noise breathing in", "whooping_cough_fits"),
+        ("keeps tugging at his ear and crying", "ear_pain"),
+        ("so tired and put on a stone this year", "weight_gain"),
+        ("high temps for 3 days, now the temperature's gone and she has a pink rash", "rash_after_fever_settled"),
+    ],
+)
+def test_everyday_words_for_heart_cough_ear_weight_and_rash_findings(text: str, code: str, kb: KnowledgeBase) -> None:
+    assert (code, Y) in found(text, kb)
+
+
+def test_a_whoop_breathing_in_is_no_stridor(kb: KnowledgeBase) -> None:
+    assert ("stridor", Y) not in found("coughing fits so bad she goes red then makes a whooping noise breathing in", kb)

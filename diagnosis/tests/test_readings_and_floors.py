@@ -263,3 +263,17 @@ def test_everyday_words_for_heart_cough_ear_weight_and_rash_findings(text: str, 
 
 def test_a_whoop_breathing_in_is_no_stridor(kb: KnowledgeBase) -> None:
     assert ("stridor", Y) not in found("coughing fits so bad she goes red then makes a whooping noise breathing in", kb)
+
+
+# --- "stressed" is under stress, not an anxiety symptom -----------------------------------------
+
+
+def test_stressed_is_a_stressful_time(kb: KnowledgeBase) -> None:
+    findings = found("tight band round my head at the end of work days, stressed", kb)
+    assert ("stress_recent", Y) in findings, findings
+    assert ("anxiety", Y) not in findings, findings
+
+
+@pytest.mark.parametrize("text", ["anxious and on edge all the time", "i worry about everything, cant switch off"])
+def test_anxious_words_stay_anxiety(text: str, kb: KnowledgeBase) -> None:
+    assert ("anxiety", Y) in found(text, kb)

@@ -14,6 +14,9 @@ from accounts.models import SecurityEvent, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Logins. ``records.admin.users`` registers a subclass in its place that audits the
+    patient logins a page shows (this app cannot import the record's audit)."""
+
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "last_login")
     list_filter = ("is_staff", "is_active", "groups")

@@ -33,8 +33,8 @@ from appointments.models import (
 from clinic.admin_changelist import LightChangeList, LightChangelistMixin
 from clinic.admin_export import CsvExportMixin
 from clinic.admin_paginator import EstimatedCountPaginator
-from clinic.admin_widgets import ValidatingAutocompleteMixin
-from records.audit import audit_read
+from clinic.admin_widgets import AuditedChangelistMixin, ValidatingAutocompleteMixin
+from records.audit import audit_lookup, audit_read
 from records.models import Patient
 
 
@@ -340,7 +340,9 @@ class AppointmentChangeList(LightChangeList):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(LightChangelistMixin, ValidatingAutocompleteMixin, CsvExportMixin, admin.ModelAdmin):
+class AppointmentAdmin(
+    AuditedChangelistMixin, LightChangelistMixin, ValidatingAutocompleteMixin, CsvExportMixin, admin.ModelAdmin
+):
     form = AppointmentAdminForm
     list_display = ("local_start", "patient", "provider", "appointment_type", "status", "location", "reminded")
     list_filter = (WhenFilter, "status", ("provider", ProviderFilter), "location")
@@ -553,6 +555,10 @@ class AppointmentAdmin(LightChangelistMixin, ValidatingAutocompleteMixin, CsvExp
         days: dict[date, list[Appointment]] = {first + timedelta(days=i): [] for i in range((last - first).days + 1)}
         for row in rows:
             days.setdefault(timezone.localtime(row.start, zone).date(), []).append(row)
+        shown_days = sorted(days.items())
+        # The page lists patients by name: one audit row naming them, in the order shown.
+        shown = [row.patient_id for _day, day_rows in shown_days for row in day_rows]
+        audit_lookup(actor=request.user, patient_ids=shown, what="schedule")
         step = timedelta(days=7 if mode == "week" else 1)
         base = {"view": mode, "provider": provider.pk if provider else "", "location": location.pk if location else ""}
         context = {
@@ -561,7 +567,7 @@ class AppointmentAdmin(LightChangelistMixin, ValidatingAutocompleteMixin, CsvExp
             "title": _("Schedule"),
             "mode": mode,
             "day": day,
-            "days": sorted(days.items()),
+            "days": shown_days,
             "providers": providers,
             "locations": locations,
             "provider": provider,
@@ -593,7 +599,7 @@ def _pick(options, raw):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(ValidatingAutocompleteMixin, admin.ModelAdmin):
+class WaitlistEntryAdmin(AuditedChangelistMixin, ValidatingAutocompleteMixin, admin.ModelAdmin):
     list_display = (
         "patient",
         "appointment_type",

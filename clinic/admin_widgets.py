@@ -1,10 +1,11 @@
-"""Admin widgets shared by the apps' ModelAdmins."""
+"""Admin widgets, and the audit of pages that list patients, shared by the apps' ModelAdmins."""
 
 from __future__ import annotations
 
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.template.response import SimpleTemplateResponse
 
 from records.audit import audit_lookup
 from records.models import Patient
@@ -58,6 +59,35 @@ class AuditedAutocompleteJsonView(AutocompleteJsonView):
             what = f"autocomplete:{field.model._meta.label_lower}.{field.name}"
             audit_lookup(actor=self.request.user, patient_ids=patient_ids, what=what)
         return context
+
+
+class AuditedChangelistMixin:
+    """A changelist that shows patients (their names, MRNs ...) writes one
+    ``records.audit.audit_lookup`` row per page view, ``what = "list:<app>.<model>"``, naming
+    the patients on that page in the order shown; nothing when it shows nobody.
+
+    The ids come from ``cl.result_list``, the page the ChangeList already read (a list from
+    ``clinic.admin_paginator``, or a queryset the template then iterates from its cache): the
+    page costs one INSERT more, no query is run again. ``shown_patient_ids`` maps the rows to
+    patients; the default knows patients and models with a ``patient`` foreign key.
+    """
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        # Not a redirect, an action's answer (a CSV export audits its own rows) or an error page.
+        context = response.context_data if isinstance(response, SimpleTemplateResponse) else None
+        cl = (context or {}).get("cl")
+        if cl is not None:
+            audit_lookup(
+                actor=request.user,
+                patient_ids=self.shown_patient_ids(request, cl.result_list),
+                what=f"list:{self.opts.label_lower}",
+            )
+        return response
+
+    def shown_patient_ids(self, request, objects) -> list[int]:
+        """The patients ``objects`` (a changelist page's rows) show, in their order."""
+        return _patient_ids_of(self.model, objects) or []
 
 
 def _patient_ids_of(model, objects) -> list[int] | None:

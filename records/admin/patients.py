@@ -27,6 +27,7 @@ from clinic.admin_changelist import LightChangelistMixin
 from clinic.admin_export import CsvExportMixin
 from clinic.admin_filters import period_filter
 from clinic.admin_paginator import EstimatedCountPaginator, is_unfiltered
+from clinic.admin_widgets import AuditedChangelistMixin
 from records import access, icd10, selectors, services
 from records.audit import audit_read
 from records.fhir import record_bundle
@@ -239,7 +240,7 @@ class AccessLogFilterForm(forms.Form):
 
 
 @admin.register(Patient)
-class PatientAdmin(LightChangelistMixin, CsvExportMixin, admin.ModelAdmin):
+class PatientAdmin(AuditedChangelistMixin, LightChangelistMixin, CsvExportMixin, admin.ModelAdmin):
     form = PatientForm
     list_display = ("mrn", "family_name", "given_name", "date_of_birth", "sex", "phone", "has_login")
     list_filter = ("sex", HasLoginFilter, period_filter("created_at", _("registered")))
@@ -513,7 +514,7 @@ class PatientAdmin(LightChangelistMixin, CsvExportMixin, admin.ModelAdmin):
 
 
 @admin.register(EmergencyAccess)
-class EmergencyAccessAdmin(admin.ModelAdmin):
+class EmergencyAccessAdmin(AuditedChangelistMixin, admin.ModelAdmin):
     list_display = ("granted_at", "staff", "patient", "reason", "expires_at")
     list_select_related = ["staff", "patient"]
     list_filter = ("granted_at",)

@@ -52,7 +52,7 @@ class ProviderUtilisation:
 class Review:
     """The audit events that need a human to look at them: always read fresh, never cached.
     Rows (the first ``REVIEW_LIMIT``, see ``review_events``): break-the-glass openings ``pk,
-    granted_at, staff_name, patient_mrn``; lockouts ``attempt_time, username, ip_address,
+    granted_at, staff_name, patient_id, patient_mrn``; lockouts ``attempt_time, username, ip_address,
     failures_since_start``."""
 
     break_glass: list[dict]
@@ -364,7 +364,7 @@ def counted_kpis(*, first: date, last: date, aggregates: dict | None = None) -> 
 # They are read on every view, and building and compiling the two querysets was about a quarter
 # of the page's time.
 _REVIEW_GRANTS = (
-    "SELECT g.id, g.granted_at, u.first_name, u.last_name, u.email, p.mrn, COUNT(*) OVER ()"
+    "SELECT g.id, g.granted_at, u.first_name, u.last_name, u.email, g.patient_id, p.mrn, COUNT(*) OVER ()"
     " FROM records_emergencyaccess g"
     " INNER JOIN accounts_user u ON u.id = g.staff_id"
     " INNER JOIN records_patient p ON p.id = g.patient_id"
@@ -391,9 +391,10 @@ def review_events(*, first: date, last: date) -> Review:
                 "pk": pk,
                 "granted_at": aware(granted_at),
                 "staff_name": Provider.name_of(first_name, last_name, email),
+                "patient_id": patient_id,
                 "patient_mrn": mrn,
             }
-            for pk, granted_at, first_name, last_name, email, mrn, _total in rows
+            for pk, granted_at, first_name, last_name, email, patient_id, mrn, _total in rows
         ]
         grant_count = rows[0][-1] if rows else 0
         cursor.execute(_REVIEW_LOCKOUTS, [settings.AXES_FAILURE_LIMIT, start, end, REVIEW_LIMIT])

@@ -26,6 +26,7 @@ from clinic.dashboard import charts, kpis, panels
 from clinic.dashboard.forms import DateRangeForm
 from clinic.memo import Memo
 from diagnosis.models import SymptomCheck
+from records.audit import audit_lookup
 
 WEEKDAYS = (
     gettext_lazy("Mon"),
@@ -149,7 +150,8 @@ def _range_form(request: HttpRequest, now) -> DateRangeForm:
 
 def dashboard_context(request: HttpRequest) -> dict:
     """The panels this user's roles may see, and nothing else (a receptionist gets no clinical
-    panel, doctors and nurses get no clinic KPIs)."""
+    panel, doctors and nurses get no clinic KPIs). The patients they show are audited: one
+    ``audit_lookup`` row per view (``what = "dashboard"``), none when they show nobody."""
     user = request.user
     now = timezone.now()
     context: dict = {"now": now, "app_list_html": app_list_html(request)}
@@ -171,7 +173,33 @@ def dashboard_context(request: HttpRequest) -> dict:
                 "review": kpis.review_events(first=first, last=last),
             }
         )
+    audit_lookup(actor=user, patient_ids=shown_patient_ids(context), what="dashboard")
     return context
+
+
+def shown_patient_ids(context: dict) -> list[int]:
+    """The patients the dashboard's panels name (full name or MRN), in the order the page shows
+    them (templates/admin/index.html: doctor, nurse, front desk, then the clinic admin's review),
+    read from the rows the panels already hold."""
+    ids: list[int] = []
+    doctor = context.get("doctor")
+    if doctor is not None:
+        if doctor.next_appointment is not None:
+            ids.append(doctor.next_appointment.patient_id)
+        for rows in (doctor.waiting, doctor.schedule, doctor.symptom_checks, doctor.undiagnosed):
+            ids += [row.patient_id for row in rows]
+    nurse = context.get("nurse")
+    if nurse is not None:
+        ids += [row.patient_id for row in nurse.needs_vitals]
+        ids += [row.patient_id for group in nurse.by_location for row in group.appointments]
+    reception = context.get("reception")
+    if reception is not None:
+        for rows in (reception.arrivals, reception.requested, reception.offers, reception.no_shows):
+            ids += [row.patient_id for row in rows]
+    review = context.get("review")
+    if review is not None:
+        ids += [grant["patient_id"] for grant in review.break_glass]
+    return ids
 
 
 @require_safe

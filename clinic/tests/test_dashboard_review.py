@@ -74,6 +74,7 @@ def test_the_review_lists_are_the_rows_the_orm_selects(berlin, doctor):
             "pk": grant.pk,
             "granted_at": grant.granted_at,
             "staff_name": grant.staff.get_full_name() or grant.staff.email,
+            "patient_id": grant.patient_id,
             "patient_mrn": grant.patient.mrn,
         }
         for grant in grants[: kpis.REVIEW_LIMIT]

@@ -5,8 +5,27 @@ each model's ``get_additional_data`` stores ``{"patient_id": ...}``). Reads go t
 ``audit_read``, which sends auditlog's ``accessed`` signal for the **Patient** (so the row's
 ``content_type``/``object_pk`` are the patient's: indexed, cheap to filter per patient) with
 ``additional_data = {"patient_id", "what", "object_type", "object_id"}`` naming the exact thing read.
-Lookups that show several patients at once (the admin's autocomplete) go through
-``audit_lookup``: one row per answer, see there.
+Pages and answers that show several patients at once go through ``audit_lookup``: one row per
+view naming the patients shown, in their order, and none when it shows nobody (see there).
+
+What is audited, by ``additional_data["what"]``:
+
+- ``audit_read``, one row per patient read: the patient's admin page (``record`` or
+  ``demographics``) and its history (``history:patient``); a clinical entry's, symptom check's,
+  appointment's or waiting-list place's page (``encounter``, ``symptom_check``, ``appointment``
+  ...) and history (``history:<model>``); a document (``document``); the clinical change lists
+  and the symptom-check list (``list:<model>``, a row per patient shown); exports (``export:fhir``
+  from the admin or the portal, ``export:fhir:command``, ``export:summary``, and every row of a
+  CSV export, ``export:csv``); a break-the-glass opening (``break-the-glass``).
+- ``audit_lookup``, one row per view: the admin's autocomplete
+  (``autocomplete:<app>.<model>.<field>``); the change lists of patients, appointments, waiting
+  list places, break-the-glass openings and logins (``list:records.patient``,
+  ``list:appointments.appointment``, ``list:appointments.waitlistentry``,
+  ``list:records.emergencyaccess``, ``list:accounts.user``: ``clinic.admin_widgets.
+  AuditedChangelistMixin``, the ids from the page's rows as read); a patient's login page
+  (``change:accounts.user``); the staff schedule (``schedule``); the dashboard's panels
+  (``dashboard``: schedules, arrivals, requests, offers, no-shows, symptom checks, encounters
+  without a diagnosis, the break-the-glass review).
 """
 
 from __future__ import annotations
@@ -59,7 +78,7 @@ def audit_lookup(*, actor, patient_ids: Iterable[int], what: str) -> LogEntry | 
 
     Granularity: **one row per answer**, ``additional_data = {"what", "patient_ids"}`` with the
     ids in the order shown. An autocomplete asks again on every keystroke and answers with up
-    to 20 patients, so a row per patient (as the change lists write) would file about a hundred
+    to 20 patients, so a row per patient (as the clinical change lists write) would file about a hundred
     rows for typing one surname; one row per answer still says who saw which patients, when.
     The row is filed under the Patient content type with an empty ``object_pk``: it is about no
     single patient, so it is not in the indexed per-patient ``access_log_for_patient``.

@@ -277,3 +277,17 @@ def test_stressed_is_a_stressful_time(kb: KnowledgeBase) -> None:
 @pytest.mark.parametrize("text", ["anxious and on edge all the time", "i worry about everything, cant switch off"])
 def test_anxious_words_stay_anxiety(text: str, kb: KnowledgeBase) -> None:
     assert ("anxiety", Y) in found(text, kb)
+
+
+# --- one side of the lower tummy is no loin --------------------------------------------------------
+
+
+def test_pain_on_one_side_of_the_lower_tummy_is_lower_abdominal_not_loin_pain(kb: KnowledgeBase) -> None:
+    findings = found("sudden bad pain one side of my lower tummy, threw up", kb)
+    assert ("abdominal_pain_lower", Y) in findings, findings
+    assert ("flank_pain", Y) not in findings, findings
+
+
+@pytest.mark.parametrize("text", ["pain in my side going to my groin", "sharp pain in my side, comes in waves"])
+def test_pain_in_my_side_stays_loin_pain(text: str, kb: KnowledgeBase) -> None:
+    assert ("flank_pain", Y) in found(text, kb)

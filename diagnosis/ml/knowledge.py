@@ -97,6 +97,10 @@ class Condition:
     explanation: str = ""
     next_steps: str = ""
     system: str = ""
+    # how soon a red flag of this condition must be seen when the condition is likely: urgent,
+    # or emergency where the flag is the condition's dangerous turn (giant cell arteritis with
+    # visual symptoms threatens sight within hours, though the arteritis itself is urgent)
+    red_flag_level: str = "urgent"
 
     @property
     def primary_icd10(self) -> str:
@@ -388,6 +392,10 @@ def _parse_condition(
     for code in red_flags:
         if code not in finding_codes:
             problems.append(f"{where}: unknown red flag finding code {code!r}")
+    red_flag_level = raw.get("red_flag_level", "urgent")
+    if red_flag_level not in ("urgent", "emergency"):
+        problems.append(f"{where}: red_flag_level {red_flag_level!r} must be urgent or emergency")
+        red_flag_level = "urgent"
     explanation = raw.get("explanation") or ""
     next_steps = raw.get("next_steps") or ""
     if not isinstance(explanation, str) or not isinstance(next_steps, str):
@@ -406,6 +414,7 @@ def _parse_condition(
         "urgency",
         "findings",
         "red_flags",
+        "red_flag_level",
         "explanation",
         "next_steps",
     }
@@ -428,6 +437,7 @@ def _parse_condition(
         explanation=explanation.strip(),
         next_steps=next_steps.strip(),
         system=system,
+        red_flag_level=str(red_flag_level),
     )
 
 

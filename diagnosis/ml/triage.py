@@ -4,7 +4,8 @@ The level is the most urgent of:
 
 1. the floor set by warning signs: the most urgent ``red_flag`` of the findings the patient
    reported (the model can never lower it), and "urgent" when a reported finding is one of the
-   red flags of a condition that is reasonably likely (P >= ``CONDITION_RED_FLAG_P``),
+   red flags of a condition that is reasonably likely (P >= ``CONDITION_RED_FLAG_P``; the
+   condition's ``red_flag_level`` when it says "emergency"),
    "emergency" when ``EMERGENCY_FLAGS_TOGETHER`` of them are for a likely emergency condition;
    a facial droop is an urgent sign, not an emergency one, when the forehead or eyelid is weak
    too and the patient says arms and legs are not (see ``PERIPHERAL_FACE``);
@@ -116,9 +117,12 @@ def floor(
             break
         condition = kb.conditions[cid]
         flags = [code for code in condition.red_flags if code in present_set]
+        # a condition's own level for its flags: urgent, or emergency (giant cell arteritis with
+        # blurred vision); a model file from before the field existed has the class default
+        flag_level = RANK[condition.red_flag_level]
         for code in flags:
             reasons.append(f"{kb.findings[code].label} is a warning sign for {condition.name}")
-            level = max(level, RANK["urgent"])
+            level = max(level, flag_level)
         if condition.urgency == "emergency" and len(flags) >= EMERGENCY_FLAGS_TOGETHER:
             # two warning signs of a reasonably likely emergency together ("confused, breathing
             # fast" beside a likely sepsis) are an emergency, whatever the rest of the mass says

@@ -240,3 +240,14 @@ def test_a_phrase_both_findings_share_is_no_conflict(tmp_path: Path) -> None:
     kb = load_knowledge_base(write_kb(tmp_path / "kb2", findings=one))
     assert "phrase 'burning up' is shared by ['fever'] but used by 'cough' unshared" in lint_knowledge_base(kb)
     assert len({e.code for e in get_index(kb).extract("im burning up")}) == 1
+
+
+def test_a_conditions_red_flag_level_is_urgent_unless_told_emergency(tmp_path: Path) -> None:
+    kb = load_knowledge_base(write_kb(tmp_path / "kb"))
+    assert kb.conditions["flu"].red_flag_level == "urgent"
+    raised = CONDITION.replace("red_flags: []", "red_flags: [fever]\n  red_flag_level: emergency")
+    assert load_knowledge_base(write_kb(tmp_path / "raised", conditions=raised)).conditions["flu"].red_flag_level == (
+        "emergency"
+    )
+    bad = CONDITION.replace("red_flags: []", "red_flags: []\n  red_flag_level: soon")
+    assert any("red_flag_level 'soon'" in p for p in problems_of(write_kb(tmp_path / "bad", conditions=bad)))

@@ -291,3 +291,29 @@ def test_pain_on_one_side_of_the_lower_tummy_is_lower_abdominal_not_loin_pain(kb
 @pytest.mark.parametrize("text", ["pain in my side going to my groin", "sharp pain in my side, comes in waves"])
 def test_pain_in_my_side_stays_loin_pain(text: str, kb: KnowledgeBase) -> None:
     assert ("flank_pain", Y) in found(text, kb)
+
+
+# --- a condition whose warning signs are an emergency -------------------------------------------
+
+
+def _floor_for(kb: KnowledgeBase, present: set[str], probabilities: dict[str, float]) -> str:
+    from diagnosis.ml.triage import LEVELS, floor
+
+    return LEVELS[floor(kb, present=present, probabilities=probabilities, age=72)[0]]
+
+
+def test_giant_cell_arteritis_with_blurred_vision_is_an_emergency(kb: KnowledgeBase) -> None:
+    likely = {"giant_cell_arteritis": 0.9, "temporomandibular_disorder": 0.08}
+    assert kb.conditions["giant_cell_arteritis"].red_flag_level == "emergency"
+    assert _floor_for(kb, {"headache", "scalp_tenderness", "blurred_vision"}, likely) == "emergency"
+    # its other findings are urgent (scalp tenderness is an urgent sign of its own)
+    assert _floor_for(kb, {"headache", "scalp_tenderness"}, likely) == "urgent"
+    # blurred vision beside an unlikely arteritis is no emergency
+    assert (
+        _floor_for(kb, {"blurred_vision", "headache"}, {"migraine": 0.95, "giant_cell_arteritis": 0.05}) != "emergency"
+    )
+
+
+def test_other_conditions_warning_signs_stay_urgent(kb: KnowledgeBase) -> None:
+    assert kb.conditions["renal_colic"].red_flag_level == "urgent"
+    assert _floor_for(kb, {"flank_pain", "fever"}, {"renal_colic": 0.8, "pyelonephritis": 0.2}) == "urgent"

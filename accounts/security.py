@@ -27,11 +27,30 @@ def now() -> int:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address: the one function django-axes (``AXES_CLIENT_IP_CALLABLE``),
+    ``clinic.throttle`` and the security events and sessions all read, so they cannot disagree.
+
+    ``REMOTE_ADDR`` unless ``TRUSTED_PROXY_COUNT`` is above 0. Each proxy appends to
+    ``X-Forwarded-For`` the address it was connected from, so behind N proxies the last N entries
+    are theirs and the Nth from the right is the address the outermost one saw: the client. What
+    lies left of it came from the client and may be forged. With no header, fewer than N entries
+    or no address at that place, ``REMOTE_ADDR`` is used. ``None`` when there is no address.
+    """
     if request is None:
         return None
-    value = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if len(forwarded) >= proxies:
+            address = _address(forwarded[-proxies])
+            if address is not None:
+                return address
+    return _address(request.META.get("REMOTE_ADDR", ""))
+
+
+def _address(value: str) -> str | None:
     try:
-        return str(ipaddress.ip_address(value))
+        return str(ipaddress.ip_address(value.strip()))
     except ValueError:
         return None
 

@@ -197,8 +197,15 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.security.axes_username"
 # Every failure is kept (AccessFailureLog) as well as every success (AccessLog).
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-# The client address is REMOTE_ADDR only (axes' default): behind a proxy, configure
-# AXES_IPWARE_* so that a client cannot pick its own address with X-Forwarded-For.
+# The client address, for axes as for clinic.throttle and the security events and sessions:
+# REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address the outermost of them appended to
+# X-Forwarded-For (accounts.security.client_ip; the entries left of it are the client's to forge).
+# Behind a proxy left at 0, every client has the proxy's address: one lock-out and one e-mail
+# limit for everybody.
+TRUSTED_PROXY_COUNT = _env(env.int, "TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("Invalid value for environment variable TRUSTED_PROXY_COUNT: must be at least 0")
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 
 # Public forms that send e-mail (self-registration, password reset), both forms together and per
 # hour: submissions from one client address (as axes finds it), and e-mails to one address. Over

@@ -16,11 +16,12 @@ import ipaddress
 import logging
 from dataclasses import dataclass
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
+
+from accounts.security import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +57,12 @@ class Limit:
 
 
 def client_key(request: HttpRequest) -> str:
-    """The client address as django-axes counts logins (``REMOTE_ADDR`` unless the axes
-    settings say otherwise: ``X-Forwarded-For`` is not trusted by default), IPv6 by its /64."""
-    value = get_client_ip_address(request) or ""
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
+    """The client address as django-axes counts logins (``accounts.security.client_ip``:
+    ``X-Forwarded-For`` only as far as ``TRUSTED_PROXY_COUNT`` trusts it), IPv6 by its /64."""
+    value = client_ip(request)
+    if value is None:
         return "unknown"
+    address = ipaddress.ip_address(value)
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             return str(address.ipv4_mapped)

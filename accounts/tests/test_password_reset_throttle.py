@@ -100,3 +100,57 @@ def test_a_refusal_is_logged_without_the_address(client, limits, patient_user, c
     assert record.levelno == logging.WARNING and "form=password_reset limit=address" in line
     for personal in ("alice", "example.org", "10.0.0"):
         assert personal not in line.lower()
+
+
+# Behind the clinic's reverse proxy (two instances), which appends the client to X-Forwarded-For.
+PROXIES = ("10.0.0.1", "10.0.0.2")
+
+
+def reset_through_proxy(client, email: str, forwarded: str, proxy: str = PROXIES[0]):
+    return client.post(RESET, {"email": email}, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded)
+
+
+@pytest.fixture
+def one_proxy(limits):
+    limits.TRUSTED_PROXY_COUNT = 1
+    return limits
+
+
+def test_by_default_x_forwarded_for_does_not_give_a_new_client_limit(client, limits, patient_user):
+    for n in range(3):
+        reset_through_proxy(client, f"nobody{n}@example.org", forwarded=f"192.0.2.{n}")
+    reset_through_proxy(client, patient_user.email, forwarded="192.0.2.200")
+    assert mail.outbox == []
+
+
+def test_behind_a_proxy_each_client_has_its_own_limit(client, one_proxy, patient_user, other_patient_user):
+    for n in range(3):
+        reset_through_proxy(client, f"nobody{n}@example.org", forwarded="198.51.100.1")
+    reset_through_proxy(client, patient_user.email, forwarded="198.51.100.1")
+    reset_through_proxy(client, other_patient_user.email, forwarded="198.51.100.2")
+    assert [m.to for m in mail.outbox] == [[other_patient_user.email]]
+
+
+def test_behind_a_proxy_a_forged_left_most_entry_gives_no_new_limit(client, one_proxy, patient_user):
+    for n in range(3):
+        reset_through_proxy(client, f"nobody{n}@example.org", f"192.0.2.{n}, 198.51.100.1", proxy=PROXIES[n % 2])
+    reset_through_proxy(client, patient_user.email, "192.0.2.200, 198.51.100.1", proxy=PROXIES[1])
+    assert mail.outbox == []
+
+
+def test_behind_a_proxy_an_ipv6_client_is_limited_by_its_64_network(client, one_proxy, patient_user):
+    for n in range(3):
+        reset_through_proxy(client, f"nobody{n}@example.org", forwarded=f"2001:db8:1:2::{n + 1}")
+    reset_through_proxy(client, patient_user.email, forwarded="2001:db8:1:2:ffff::9")
+    assert mail.outbox == []
+    reset_through_proxy(client, patient_user.email, forwarded="2001:db8:1:3::1")
+    assert [m.to for m in mail.outbox] == [[patient_user.email]]
+
+
+def test_behind_a_proxy_an_unreadable_header_counts_under_the_proxy(client, one_proxy, patient_user):
+    for n, forwarded in enumerate(["unknown", "", "198.51.100.1:443"]):
+        reset_through_proxy(client, f"nobody{n}@example.org", forwarded=forwarded)
+    reset_through_proxy(client, patient_user.email, forwarded="garbage")
+    assert mail.outbox == []
+    reset_through_proxy(client, patient_user.email, forwarded="198.51.100.1")
+    assert [m.to for m in mail.outbox] == [[patient_user.email]]

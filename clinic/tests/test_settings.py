@@ -96,3 +96,15 @@ def test_dates_read_british_with_or_without_translations(settings):
         settings.USE_I18N = use_i18n
         assert formats.date_format(dt.date(2026, 3, 4)) == "4 Mar 2026"
         assert formats.date_format(dt.date(2026, 3, 4), "SHORT_DATE_FORMAT") == "04/03/2026"
+
+
+@pytest.mark.parametrize("value", ["-1", "two", "1.5"])
+def test_a_bad_trusted_proxy_count_names_the_variable(value):
+    result = _python("import clinic.settings", {"TRUSTED_PROXY_COUNT": value})
+    assert result.returncode != 0
+    assert "Invalid value for environment variable TRUSTED_PROXY_COUNT" in result.stderr
+
+
+def test_the_trusted_proxy_count_is_read_from_the_environment():
+    code = "import clinic.settings as s; print(s.TRUSTED_PROXY_COUNT, s.AXES_CLIENT_IP_CALLABLE)"
+    assert _python(code, {"TRUSTED_PROXY_COUNT": "2"}).stdout.split() == ["2", "accounts.security.client_ip"]

@@ -317,3 +317,41 @@ def test_giant_cell_arteritis_with_blurred_vision_is_an_emergency(kb: KnowledgeB
 def test_other_conditions_warning_signs_stay_urgent(kb: KnowledgeBase) -> None:
     assert kb.conditions["renal_colic"].red_flag_level == "urgent"
     assert _floor_for(kb, {"flank_pain", "fever"}, {"renal_colic": 0.8, "pyelonephritis": 0.2}) == "urgent"
+
+
+# --- bladder and bowels said to be fine, attacks that go off, a pain behind one eye -------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("pain down the back of my leg, no problems with wee or poo", "urinary_retention"),
+        ("sore lower back, bladder and bowels are fine", "urinary_retention"),
+        ("back pain after lifting, bowels are fine", "bowel_control_loss"),
+    ],
+)
+def test_bladder_and_bowels_said_to_be_fine_deny_the_cauda_equina_signs(
+    text: str, code: str, kb: KnowledgeBase
+) -> None:
+    assert (code, N) in found(text, kb)
+
+
+def test_a_bladder_that_will_not_empty_stays_retention(kb: KnowledgeBase) -> None:
+    assert ("urinary_retention", Y) in found("back pain, cant pee since this morning", kb)
+
+
+def test_a_pain_that_lasts_hours_then_goes_off_and_keeps_coming_is_episodic(kb: KnowledgeBase) -> None:
+    findings = found(
+        "3rd time this month, pain under my right ribs after a fatty meal, lasts a few hours then goes off", kb
+    )
+    assert {("recurrent_episodes", Y), ("symptoms_resolved", Y)} <= findings, findings
+
+
+def test_a_pain_that_eases_after_walking_has_not_resolved(kb: KnowledgeBase) -> None:
+    assert ("symptoms_resolved", Y) not in found("heel pain first thing in the morning, eases off after walking", kb)
+
+
+def test_pain_behind_one_eye_is_the_orbital_headache(kb: KnowledgeBase) -> None:
+    findings = found("excruciating pain behind one eye every night for an hour, nose runs on that side", kb)
+    assert ("headache_around_eye", Y) in findings, findings
+    assert ("eye_pain", Y) not in findings, findings

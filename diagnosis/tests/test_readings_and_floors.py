@@ -355,3 +355,24 @@ def test_pain_behind_one_eye_is_the_orbital_headache(kb: KnowledgeBase) -> None:
     findings = found("excruciating pain behind one eye every night for an hour, nose runs on that side", kb)
     assert ("headache_around_eye", Y) in findings, findings
     assert ("eye_pain", Y) not in findings, findings
+
+
+# --- an arm that will not lift past a stiff shoulder ---------------------------------------------
+
+
+def test_cant_lift_my_arm_beside_a_stiff_shoulder_is_the_shoulders(kb: KnowledgeBase) -> None:
+    findings = found("shoulder stiff as anything, cant lift my arm up or get my coat on, slowly getting worse", kb)
+    assert ("shoulder_pain_overhead", Y) in findings, findings
+    assert ("weakness_one_side", Y) not in findings, findings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cant lift my right arm, started an hour ago",
+        "her face has dropped and she cant lift her arm, says her shoulder hurts",
+        "dad suddenly cant lift his arm and his shoulder aches",
+    ],
+)
+def test_cant_lift_my_arm_alone_or_with_stroke_signs_stays_weakness(text: str, kb: KnowledgeBase) -> None:
+    assert ("weakness_one_side", Y) in found(text, kb)

@@ -376,3 +376,24 @@ def test_cant_lift_my_arm_beside_a_stiff_shoulder_is_the_shoulders(kb: Knowledge
 )
 def test_cant_lift_my_arm_alone_or_with_stroke_signs_stays_weakness(text: str, kb: KnowledgeBase) -> None:
     assert ("weakness_one_side", Y) in found(text, kb)
+
+
+# --- keeping fluids down ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "8 weeks pregnant, been sick a few times but keeping fluids down",
+        "pregnant 10 weeks, occasionally vomit, managing to eat and drink",
+    ],
+)
+def test_keeping_fluids_down_denies_dehydration(text: str, kb: KnowledgeBase) -> None:
+    assert ("dehydration", N) in found(text, kb)
+
+
+@pytest.mark.parametrize(
+    "text", ["not keeping fluids down since yesterday", "shes not keeping drinks down", "he isnt keeping fluids down"]
+)
+def test_not_keeping_fluids_down_stays_dehydration(text: str, kb: KnowledgeBase) -> None:
+    assert ("dehydration", Y) in found(text, kb)

@@ -397,3 +397,43 @@ def test_keeping_fluids_down_denies_dehydration(text: str, kb: KnowledgeBase) ->
 )
 def test_not_keeping_fluids_down_stays_dehydration(text: str, kb: KnowledgeBase) -> None:
     assert ("dehydration", Y) in found(text, kb)
+
+
+# --- conditions' missing symptoms: chronic insomnia, sunburnt skin, symptomatic type 2 diabetes --
+
+
+def _bayes_posterior(kb: KnowledgeBase, findings: dict[str, bool], age: int, sex: str) -> dict[str, float]:
+    import numpy as np
+
+    from diagnosis.ml.bayes import Applicability, BayesModel, log_normalize
+    from diagnosis.ml.features import case_features
+
+    ids = list(kb.conditions)
+    row = case_features(findings, age, sex)
+    penalty = Applicability(kb, tuple(ids)).log_penalty([age], [sex], [row])
+    log_p = log_normalize(BayesModel(kb).log_scores([row]) + penalty)[0]
+    return dict(zip(ids, np.exp(log_p), strict=True))
+
+
+def test_months_of_poor_sleep_alone_is_insomnia(kb: KnowledgeBase) -> None:
+    posterior = _bayes_posterior(
+        kb, {"sleep_problems": True, "duration_months": True, "fatigue": True, "low_mood": False}, 40, "female"
+    )
+    assert max(posterior, key=posterior.get) == "insomnia"
+
+
+def test_red_hot_sore_skin_after_the_sun_is_sunburn(kb: KnowledgeBase) -> None:
+    posterior = _bayes_posterior(
+        kb, {"sunburn_skin": True, "sun_exposure": True, "skin_redness_warm": True}, 30, "male"
+    )
+    assert posterior["sunburn"] > 0.98
+
+
+def test_thirst_large_volumes_and_weight_loss_in_middle_age_may_be_type_2_diabetes(kb: KnowledgeBase) -> None:
+    findings = {"excessive_thirst": True, "polyuria_large_volume": True, "weight_loss": True, "blurred_vision": True}
+    assert _bayes_posterior(kb, findings, 55, "male")["type_2_diabetes"] > 0.1
+    with_infections = _bayes_posterior(kb, {**findings, "slow_healing": True}, 54, "male")
+    assert max(with_infections, key=with_infections.get) == "type_2_diabetes"
+    # a child with the same story stays type 1
+    child = _bayes_posterior(kb, findings, 9, "male")
+    assert max(child, key=child.get) == "type_1_diabetes"

@@ -437,3 +437,10 @@ def test_thirst_large_volumes_and_weight_loss_in_middle_age_may_be_type_2_diabet
     # a child with the same story stays type 1
     child = _bayes_posterior(kb, findings, 9, "male")
     assert max(child, key=child.get) == "type_1_diabetes"
+
+
+@pytest.mark.parametrize(
+    "text", ["both shoulders and hips stiff, stiffness lasts hours", "stiffness in the mornings, better by lunch"]
+)
+def test_stiffness_that_lasts_hours_or_comes_in_the_morning_is_morning_stiffness(text: str, kb: KnowledgeBase) -> None:
+    assert ("joint_stiffness_morning", Y) in found(text, kb)

@@ -72,14 +72,13 @@ def _accuracy(predictor: Predictor, failures: list[str]) -> dict[str, dict[str, 
         report = evaluate(predictor, load_vignettes([path]))
         emergencies = [r for r in report.results if r.expected_urgency == "emergency"]
         kept = sum(r.triage == "emergency" for r in emergencies)
+        missed = [r for r in report.results if r.rank != 1 or not r.triage_exact]
         row = {
             **report.summary(),
             "emergencies": len(emergencies),
             "emergencies_kept": kept,
             "misses": [
-                {"id": r.id, "rank": r.rank, "triage": r.triage, "expected": r.expected_urgency}
-                for r in report.results
-                if r.rank != 1 or not r.triage_exact
+                {"id": r.id, "rank": r.rank, "triage": r.triage, "expected": r.expected_urgency} for r in missed
             ],
         }
         table[name] = row
@@ -88,9 +87,7 @@ def _accuracy(predictor: Predictor, failures: list[str]) -> dict[str, dict[str, 
             f"| {report.triage_safe:.1%} | {kept}/{len(emergencies)} |"
         )
         if name in failures:
-            for r in report.results:
-                if r.rank == 1 and r.triage_exact:
-                    continue
+            for r in missed:
                 print(
                     f"  {r.id} rank={r.rank} triage={r.triage} (expected {r.expected_urgency}) {list(r.expected_icd10)}"
                 )

@@ -74,9 +74,7 @@ class AuditedChangelistMixin:
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
-        # Not a redirect, an action's answer (a CSV export audits its own rows) or an error page.
-        context = response.context_data if isinstance(response, SimpleTemplateResponse) else None
-        cl = (context or {}).get("cl")
+        cl = shown_changelist(response)
         if cl is not None:
             audit_lookup(
                 actor=request.user,
@@ -88,6 +86,14 @@ class AuditedChangelistMixin:
     def shown_patient_ids(self, request, objects) -> list[int]:
         """The patients ``objects`` (a changelist page's rows) show, in their order."""
         return _patient_ids_of(self.model, objects) or []
+
+
+def shown_changelist(response):
+    """The ChangeList a changelist view's response is about to render, or ``None`` when it
+    renders none: a redirect, an action's answer (a CSV export audits its own rows) or an error
+    page. The changelists that show patients audit its ``result_list``."""
+    context = response.context_data if isinstance(response, SimpleTemplateResponse) else None
+    return (context or {}).get("cl")
 
 
 def _patient_ids_of(model, objects) -> list[int] | None:

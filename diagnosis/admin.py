@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.admin_export import CsvExportMixin
 from clinic.admin_filters import period_filter
+from clinic.admin_widgets import shown_changelist
 from diagnosis import selectors, services
 from diagnosis.forms import ConfirmForm
 from diagnosis.models import ModelVersion, SymptomCheck
@@ -104,7 +105,7 @@ class SymptomCheckAdmin(CsvExportMixin, admin.ModelAdmin):
             "agreement": selectors.checker_agreement(start=start, end=today + timedelta(days=1)),
         }
         response = super().changelist_view(request, extra_context)
-        cl = getattr(response, "context_data", {}).get("cl") if isinstance(response, TemplateResponse) else None
+        cl = shown_changelist(response)
         if cl is not None:
             for patient in {obj.patient for obj in cl.result_list}:
                 audit_read(actor=request.user, patient=patient, what="list:symptom_check")

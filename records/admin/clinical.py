@@ -7,11 +7,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin_widgets import ValidatingAutocompleteMixin
+from clinic.admin_widgets import ValidatingAutocompleteMixin, shown_changelist
 from records import access, services
 from records.audit import audit_read
 from records.forms import ICD10CodeField
@@ -106,7 +105,7 @@ class ScopedClinicalAdmin(ValidatingAutocompleteMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
-        cl = getattr(response, "context_data", {}).get("cl") if isinstance(response, TemplateResponse) else None
+        cl = shown_changelist(response)
         if cl is not None:
             # A list shows clinical content of several patients: one read row per patient shown.
             for patient in {obj.patient for obj in cl.result_list}:
